@@ -1,0 +1,46 @@
+import secrets
+import zoneinfo
+from datetime import time
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from accounts.timezones import LANGUAGE_CHOICES
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(AbstractUser):
+    """A DRAKO user: a schedule owner with their own time zone and language."""
+
+    display_name = models.CharField(max_length=80, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    language = models.CharField(max_length=20, choices=LANGUAGE_CHOICES, default="english")
+    working_day_start = models.TimeField(default=time(9, 0))
+    working_day_end = models.TimeField(default=time(18, 0))
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(working_day_end__gt=models.F("working_day_start")),
+                name="user_working_day_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.first_name or self.username
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            # A zone removed from tzdata after it was saved: fall back rather than crash pages.
+            return zoneinfo.ZoneInfo("UTC")

@@ -1,0 +1,28 @@
+"""DRAKO's URL map: pages at the top, the JSON API under api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.apis import TokenObtainApi
+from drako import views
+
+api_patterns = [
+    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("", include("schedules.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("healthz", views.healthz_view, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("schedules.urls")),
+    path("", include("personas.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include((api_patterns, "api"))),
+]
+
+handler404 = "drako.views.not_found_view"
+handler500 = "drako.views.server_error_view"

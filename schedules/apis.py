@@ -1,0 +1,258 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from drako.apis import UserApi
+from schedules import selectors, services
+from schedules.errors import EventConflictError, EventInvalidError, UndoError
+from schedules.fields import DurationMinutesField, WhenField
+from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event, EventChange
+
+MAX_WINDOW = timedelta(days=92)
+
+
+class EventOutputSerializer(serializers.ModelSerializer):
+    start = WhenField()
+    end = WhenField()
+
+    class Meta:
+        model = Event
+        fields = (
+            "id",
+            "title",
+            "start",
+            "end",
+            "all_day",
+            "location",
+            "notes",
+            "status",
+            "show_as",
+            "source",
+            "created_at",
+            "updated_at",
+        )
+
+
+class SlotSerializer(serializers.Serializer):
+    start = WhenField()
+    end = WhenField()
+
+
+class ChangeOutputSerializer(serializers.ModelSerializer):
+    undone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EventChange
+        fields = (
+            "id",
+            "action",
+            "event",
+            "before",
+            "after",
+            "source",
+            "utterance",
+            "created_at",
+            "undone",
+        )
+
+    def get_undone(self, change) -> bool:
+        return hasattr(change, "reverted_by")
+
+
+class WindowSerializer(serializers.Serializer):
+    start = WhenField()
+    end = WhenField()
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError("end must be after start.")
+        if attrs["end"] - attrs["start"] > MAX_WINDOW:
+            raise serializers.ValidationError("The window can span at most 92 days.")
+        return attrs
+
+
+def conflict_response(exc: EventConflictError, context: dict) -> Response:
+    body = {
+        "detail": exc.message,
+        "conflicts": EventOutputSerializer(exc.conflicts, many=True, context=context).data,
+        "alternatives": SlotSerializer(
+            [{"start": s, "end": e} for s, e in exc.alternatives], many=True, context=context
+        ).data,
+    }
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+def invalid_response(exc: EventInvalidError) -> Response:
+    body = {"detail": exc.message}
+    if exc.field:
+        body["errors"] = {exc.field: [exc.message]}
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _context(request) -> services.ChangeContext:
+    return services.ChangeContext(source=Event.Source.API, actor=request.user)
+
+
+class EventListCreateApi(UserApi):
+    """The user's events in a window; create one."""
+
+    @extend_schema_serializer(component_name="EventCreateInput")
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=TITLE_MAX)
+        start = WhenField()
+        end = WhenField()
+        all_day = serializers.BooleanField(default=False)
+        location = serializers.CharField(
+            max_length=LOCATION_MAX, required=False, allow_blank=True, default=""
+        )
+        notes = serializers.CharField(
+            max_length=NOTES_MAX, required=False, allow_blank=True, default=""
+        )
+        show_as = serializers.ChoiceField(choices=Event.ShowAs.choices, default=Event.ShowAs.BUSY)
+        allow_conflict = serializers.BooleanField(default=False)
+
+    @extend_schema(parameters=[WindowSerializer], responses={200: EventOutputSerializer(many=True)})
+    def get(self, request):
+        window = WindowSerializer(data=request.query_params, context={"request": request})
+        window.is_valid(raise_exception=True)
+        events = selectors.event_list_for_user(user=request.user, **window.validated_data)
+        return Response(EventOutputSerializer(events, many=True, context={"request": request}).data)
+
+    @extend_schema(request=InputSerializer, responses={201: EventOutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            event, _change = services.event_create(
+                owner=request.user, context=_context(request), **serializer.validated_data
+            )
+        except EventConflictError as exc:
+            return conflict_response(exc, {"request": request})
+        except EventInvalidError as exc:
+            return invalid_response(exc)
+        data = EventOutputSerializer(event, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class EventDetailApi(UserApi):
+    """One of the user's events: read, change (rename, move, resize, cancel) or delete."""
+
+    @extend_schema_serializer(component_name="EventUpdateInput")
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=TITLE_MAX, required=False)
+        start = WhenField(required=False)
+        end = WhenField(required=False)
+        all_day = serializers.BooleanField(required=False)
+        location = serializers.CharField(max_length=LOCATION_MAX, required=False, allow_blank=True)
+        notes = serializers.CharField(max_length=NOTES_MAX, required=False, allow_blank=True)
+        show_as = serializers.ChoiceField(choices=Event.ShowAs.choices, required=False)
+        status = serializers.ChoiceField(choices=[Event.Status.CANCELLED], required=False)
+        allow_conflict = serializers.BooleanField(default=False)
+
+    @extend_schema(responses={200: EventOutputSerializer})
+    def get(self, request, event_id: int):
+        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+        return Response(EventOutputSerializer(event, context={"request": request}).data)
+
+    @extend_schema(request=InputSerializer, responses={200: EventOutputSerializer})
+    def patch(self, request, event_id: int):
+        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+        serializer = self.InputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        allow_conflict = changes.pop("allow_conflict")
+        cancel = changes.pop("status", None) == Event.Status.CANCELLED
+        if "start" in changes and "end" not in changes:
+            changes["end"] = changes["start"] + event.duration  # a move keeps its length
+        try:
+            if changes:
+                event, _ = services.event_update(
+                    event=event,
+                    changes=changes,
+                    allow_conflict=allow_conflict,
+                    context=_context(request),
+                )
+            if cancel:
+                event, _ = services.event_cancel(event=event, context=_context(request))
+        except EventConflictError as exc:
+            return conflict_response(exc, {"request": request})
+        except EventInvalidError as exc:
+            return invalid_response(exc)
+        return Response(EventOutputSerializer(event, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, event_id: int):
+        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+        services.event_delete(event=event, context=_context(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FreeSlotsApi(UserApi):
+    """Free stretches of at least `duration` minutes in a window, within the user's working day."""
+
+    @extend_schema_serializer(component_name="FreeSlotsQueryInput")
+    class InputSerializer(WindowSerializer):
+        duration = DurationMinutesField()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("duration", int, description="Minutes, e.g. 30", required=True),
+            OpenApiParameter("start", str, required=True),
+            OpenApiParameter("end", str, required=True),
+        ],
+        responses={
+            200: inline_serializer(
+                "FreeSlot",
+                {
+                    "start": serializers.DateTimeField(),
+                    "end": serializers.DateTimeField(),
+                    "minutes": serializers.IntegerField(),
+                },
+                many=True,
+            )
+        },
+    )
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params, context={"request": request})
+        params.is_valid(raise_exception=True)
+        slots = selectors.free_slots_for_user(
+            user=request.user, now=timezone.now(), **params.validated_data
+        )
+        data = SlotSerializer(slots, many=True, context={"request": request}).data
+        for item, slot in zip(data, slots, strict=True):
+            item["minutes"] = slot.minutes
+        return Response(data)
+
+
+class ChangeListApi(UserApi):
+    """The user's most recent schedule changes, newest first."""
+
+    @extend_schema(responses={200: ChangeOutputSerializer(many=True)})
+    def get(self, request):
+        changes = selectors.event_change_list_for_user(user=request.user).select_related(
+            "reverted_by"
+        )
+        return Response(ChangeOutputSerializer(changes, many=True).data)
+
+
+class ChangeUndoApi(UserApi):
+    """Reverts one change, if the event is still as that change left it."""
+
+    @extend_schema(request=None, responses={200: ChangeOutputSerializer})
+    def post(self, request, change_id: int):
+        change = selectors.event_change_get_for_user(user=request.user, change_id=change_id)
+        try:
+            undo = services.event_change_undo(change=change, context=_context(request))
+        except EventConflictError as exc:
+            return conflict_response(exc, {"request": request})
+        except UndoError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return Response(ChangeOutputSerializer(undo).data)

@@ -1,0 +1,180 @@
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "username": "newcomer",
+    "display_name": "Nia",
+    "email": "nia@example.com",
+    "time_zone": "Asia/Kolkata",
+    "password1": "a-long-unusual-passphrase",
+    "password2": "a-long-unusual-passphrase",
+}
+
+
+def test_signup_creates_user_with_zone_and_token_and_signs_in(client):
+    response = client.post(reverse("signup"), SIGNUP)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("schedules:schedule")
+    user = User.objects.get(username="newcomer")
+    assert user.time_zone == "Asia/Kolkata"
+    assert user.display_name == "Nia"
+    assert Token.objects.filter(user=user).exists()
+    assert client.get(reverse("profile")).status_code == 200
+
+
+def test_signup_rejects_unknown_time_zone_and_creates_nothing(client):
+    response = client.post(reverse("signup"), {**SIGNUP, "time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 200
+    assert "Mars/Olympus_Mons is not one of the available choices" in response.content.decode()
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_signup_page_offers_every_canonical_zone_and_the_browser_zone_script(client):
+    html = client.get(reverse("signup")).content.decode()
+    for zone in ("America/Los_Angeles", "Asia/Kolkata", "Europe/Berlin", "Australia/Lord_Howe"):
+        assert f'value="{zone}"' in html
+    assert 'value="US/Eastern"' not in html
+    assert "js/timezone.js" in html
+
+
+def test_signup_is_rate_limited_per_address(client, settings):
+    settings.SIGNUP_RATE_LIMIT = 2
+    for i in range(2):
+        client.post(reverse("signup"), {**SIGNUP, "username": f"u{i}", "password2": "mismatch"})
+    response = client.post(reverse("signup"), SIGNUP)
+    assert response.status_code == 429
+    assert "Too many sign-up attempts" in response.content.decode()
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_login_and_logout(client, user):
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("profile")).status_code == 200
+    assert client.get(reverse("logout")).status_code == 405  # logout is POST only
+    client.post(reverse("logout"))
+    assert client.get(reverse("profile")).status_code == 302
+
+
+def test_login_with_wrong_password_says_so(client, user):
+    response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_login_is_locked_after_repeated_failures_even_with_the_right_password(
+    client, user, settings
+):
+    settings.LOGIN_RATE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_profile_updates_zone_language_and_hours(user_client, user):
+    response = user_client.post(
+        reverse("profile"),
+        {
+            "display_name": "Alice L.",
+            "email": "a@example.com",
+            "time_zone": "America/Los_Angeles",
+            "language": "spanish",
+            "working_day_start": "08:00",
+            "working_day_end": "17:30",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.time_zone, user.language, user.display_name) == (
+        "America/Los_Angeles",
+        "spanish",
+        "Alice L.",
+    )
+    assert str(user.working_day_end) == "17:30:00"
+
+
+@pytest.mark.parametrize("zone", ["Not/AZone", "", "utc; DROP TABLE", "America/New_York\n"])
+def test_profile_rejects_invalid_time_zone(user_client, user, zone):
+    response = user_client.post(
+        reverse("profile"),
+        {
+            "time_zone": zone,
+            "language": "english",
+            "working_day_start": "09:00",
+            "working_day_end": "17:00",
+        },
+    )
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.time_zone == "Europe/Berlin"
+
+
+def test_profile_rejects_working_day_ending_before_it_starts(user_client, user):
+    response = user_client.post(
+        reverse("profile"),
+        {
+            "time_zone": "UTC",
+            "language": "english",
+            "working_day_start": "17:00",
+            "working_day_end": "09:00",
+        },
+    )
+    assert "must end after it starts" in response.content.decode()
+    user.refresh_from_db()
+    assert user.time_zone == "Europe/Berlin"
+
+
+def test_profile_shows_token_and_feed_link(user_client, user):
+    html = user_client.get(reverse("profile")).content.decode()
+    assert user.auth_token.key in html
+    assert f"/calendar/{user.calendar_token}.ics" in html
+
+
+def test_token_regenerate_replaces_the_key(user_client, user):
+    old = user.auth_token.key
+    assert user_client.get(reverse("token-regenerate")).status_code == 405
+    user_client.post(reverse("token-regenerate"))
+    new = Token.objects.get(user=user).key
+    assert new != old
+
+
+def test_calendar_link_regenerate_replaces_the_secret(user_client, user):
+    old = user.calendar_token
+    user_client.post(reverse("calendar-regenerate"))
+    user.refresh_from_db()
+    assert user.calendar_token != old
+
+
+def test_password_change(user_client, user):
+    response = user_client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-phrase-9",
+            "new_password2": "another-long-phrase-9",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-phrase-9")
+
+
+def test_pages_need_sign_in(client):
+    for name in ("profile", "password_change"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_user_zone_falls_back_to_utc_when_stored_zone_vanished(user):
+    user.time_zone = "Atlantis/Capital"
+    assert str(user.tz) == "UTC"

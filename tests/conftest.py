@@ -1,0 +1,104 @@
+"""Shared fixtures: users, API clients, the fake Tavus server, and no stray network calls."""
+
+import ipaddress
+import socket
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+from tests.fake_tavus import FakeTavus
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(sock, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None:
+        try:
+            allowed = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = host == "localhost"
+        if not allowed:
+            raise RuntimeError(f"Tests may not connect to {host}: only loopback is allowed.")
+    return _real_connect(sock, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_network(monkeypatch):
+    """Any connection off this machine fails loudly (Tavus included: use the fake)."""
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Production security defaults follow DEBUG (off in tests); plain HTTP is fine here.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TAVUS_API_KEY = ""
+    settings.TAVUS_API_URL = "http://127.0.0.1:9/v2"  # discard port: nothing answers
+    settings.DRAKO_PUBLIC_URL = ""
+    settings.TAVUS_TOOL_SECRET = ""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="alice", time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(username="mallory", time_zone="America/New_York")
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user_api(user):
+    """An API client authenticated with the user's token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
+    return client
+
+
+@pytest.fixture
+def other_api(other_user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {other_user.auth_token.key}")
+    return client
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def fake_tavus(settings):
+    """A fake Tavus HTTP server (tests/fake_tavus.py) that DRAKO is configured to talk to."""
+    fake = FakeTavus().start()
+    settings.TAVUS_API_URL = fake.url
+    settings.TAVUS_API_KEY = fake.api_key
+    settings.TAVUS_READ_TIMEOUT = 0.5
+    try:
+        yield fake
+    finally:
+        fake.stop()

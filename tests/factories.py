@@ -1,0 +1,36 @@
+from datetime import UTC, datetime, timedelta
+
+import factory
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from schedules.models import Event
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    time_zone = "Europe/Berlin"
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def token(obj, create, extracted, **kwargs):
+        if create:
+            Token.objects.get_or_create(user=obj)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    owner = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Event {n}")
+    start = factory.Sequence(lambda n: datetime(2030, 1, 7, 9, tzinfo=UTC) + timedelta(hours=2 * n))
+    end = factory.LazyAttribute(lambda e: e.start + timedelta(hours=1))

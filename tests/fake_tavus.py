@@ -1,0 +1,607 @@
+"""A fake Tavus HTTP server for tests, built from shared/tavus-api.md §10.
+
+It is a real server on 127.0.0.1 (our client code is not patched), with in-memory state and
+switches for the misbehaviour a test needs: canned failures (`fail_next`), hanging requests
+(`hang`), a concurrency cap (`max_concurrent`), no credits (`out_of_credits`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import jsonpatch
+import jsonpointer
+
+API_PREFIX = "/v2"
+CONCURRENCY_MESSAGE = "User has reached maximum concurrent conversations"
+OUT_OF_CREDITS_MESSAGE = "The user is out of conversational credits"
+
+STOCK_REPLICAS = (
+    ("re8e740a42", "Nathan"),
+    ("rfe12d8b9597", "Default"),
+    ("r90bbd427f71", "Anna"),
+)
+STOCK_PERSONAS = (
+    ("pdced222244b", "Sales Coach", "rfe12d8b9597"),
+    ("p1af207b8189", "Sales Coach (2026)", "r90bbd427f71"),
+    ("paaee96e4f87", "Customer Support", "r90bbd427f71"),
+)
+
+Body = dict | list | bytes | None
+Answer = tuple[int, Body]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # names lower-cased
+    json: Any
+    raw_body: bytes
+
+
+@dataclass
+class _Canned:
+    status: int
+    body: Body
+    times: int
+    path_prefix: str | None
+    method: str | None
+
+
+@dataclass
+class _Hang:
+    path_prefix: str | None
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + uuid.uuid4().hex[:11]
+
+
+def _full_path(prefix: str | None) -> str | None:
+    """Let tests write "/conversations" as well as "/v2/conversations"."""
+    if prefix is None or prefix.startswith(API_PREFIX):
+        return prefix
+    return API_PREFIX + prefix
+
+
+def _matches(prefix: str | None, method: str | None, request: RecordedRequest) -> bool:
+    if method is not None and method.upper() != request.method:
+        return False
+    return prefix is None or request.path.startswith(prefix)
+
+
+def _page(items: list[dict], query: dict[str, str], *, first: int) -> tuple[list, int, int]:
+    """Slice `items` by the query's limit/page, where page `first` is the first one."""
+    limit = int(query.get("limit", 10))
+    page = int(query.get("page", first))
+    start = (page - first) * limit
+    return items[start : start + limit], page, limit
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # A hung handler must not make stop() wait for it.
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client gave up (timeout tests); report anything else."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+class FakeTavus:
+    """An in-memory Tavus API on a local port; see the module docstring."""
+
+    api_key = "test-key"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._recorded = threading.Condition(self._lock)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.reset()
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> FakeTavus:
+        """Serve on an ephemeral port in a daemon thread."""
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Release hung requests and shut the server down."""
+        self.release()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeTavus is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}{API_PREFIX}"
+
+    def reset(self) -> None:
+        """Forget every request, switch and object; restore the stock ones."""
+        with self._lock:
+            self.requests: list[RecordedRequest] = []
+            self.personas: dict[str, dict] = {}
+            self.system_personas = {pid: _stock_persona(pid, n, r) for pid, n, r in STOCK_PERSONAS}
+            self.conversations: dict[str, dict] = {}
+            self.events: dict[str, list[dict]] = {}
+            self.documents: dict[str, dict] = {}
+            self.replicas = {rid: _stock_replica(rid, name) for rid, name in STOCK_REPLICAS}
+            self.interactions: list[dict] = []
+            self.max_concurrent = 3
+            self.out_of_credits = False
+            self.persona_get_wrapped = False
+            self._canned: list[_Canned] = []
+        self.release()
+
+    # --- switches for tests --------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        status: int,
+        body: Body = None,
+        *,
+        times: int = 1,
+        path_prefix: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Answer the next `times` matching requests with `status` and `body` instead."""
+        canned = _Canned(status, body, times, _full_path(path_prefix), method)
+        with self._lock:
+            self._canned.append(canned)
+
+    def hang(self, path_prefix: str | None = None) -> None:
+        """Make matching requests block until release() or stop()."""
+        self._hang = _Hang(_full_path(path_prefix))
+
+    def release(self) -> None:
+        """Let hung requests go on, and stop hanging new ones."""
+        hang = getattr(self, "_hang", None)
+        if hang is not None:
+            hang.release.set()
+        self._hang: _Hang | None = None
+
+    def wait_for_requests(self, count: int, timeout: float = 5) -> list[RecordedRequest]:
+        """The recorded requests once there are at least `count` (a client may give up first)."""
+        with self._recorded:
+            self._recorded.wait_for(lambda: len(self.requests) >= count, timeout=timeout)
+            return list(self.requests)
+
+    def set_events(self, conversation_id: str, events: list[dict]) -> None:
+        """What GET /conversations/<id>?verbose=true reports as `events`."""
+        with self._lock:
+            self.events[conversation_id] = list(events)
+
+    def set_document_status(
+        self,
+        document_id: str,
+        status: str,
+        error_message: str | None = None,
+        progress: int | None = None,
+    ) -> None:
+        """Move a document along started → processing → ready | error."""
+        with self._lock:
+            document = self.documents[document_id]
+            document.update(status=status, error_message=error_message, updated_at=_now())
+            document["progress"] = 100 if status == "ready" and progress is None else progress
+
+    def webhook(self, conversation_id: str, event_type: str, **properties: Any) -> dict:
+        """A Tavus webhook envelope (tavus-api.md §3) for a test to post to our endpoint."""
+        conversation = self.conversations.get(conversation_id, {})
+        props = {"replica_id": conversation["replica_id"]} if conversation else {}
+        props.update(properties)
+        return {
+            "properties": props,
+            "conversation_id": conversation_id,
+            "webhook_url": conversation.get("callback_url", ""),
+            "event_type": event_type,
+            "message_type": "system" if event_type.startswith("system.") else "application",
+            "timestamp": _now(),
+        }
+
+    # --- request handling ----------------------------------------------------------------------
+
+    def handle(self, request: RecordedRequest) -> Answer:
+        """Record, then hang / can / authenticate / route one request."""
+        with self._recorded:
+            self.requests.append(request)
+            self._recorded.notify_all()
+        hang = self._hang
+        if hang is not None and _matches(hang.path_prefix, None, request):
+            hang.release.wait(timeout=30)
+        canned = self._take_canned(request)
+        if canned is not None:
+            return canned
+        if request.headers.get("x-api-key") != self.api_key:
+            return 401, {"message": "Invalid access token"}
+        with self._lock:
+            return self._route(request)
+
+    def _take_canned(self, request: RecordedRequest) -> Answer | None:
+        with self._lock:
+            for canned in self._canned:
+                if _matches(canned.path_prefix, canned.method, request):
+                    canned.times -= 1
+                    if canned.times <= 0:
+                        self._canned.remove(canned)
+                    return canned.status, copy.deepcopy(canned.body)
+        return None
+
+    def _route(self, request: RecordedRequest) -> Answer:
+        path = request.path.removeprefix(API_PREFIX)
+        for method, pattern, name in _ROUTES:
+            match = re.fullmatch(pattern, path)
+            if match and method == request.method:
+                handler: Callable[..., Answer] = getattr(self, name)
+                try:
+                    return handler(request, *match.groups())
+                except ValueError as error:  # e.g. ?page=abc
+                    return 400, {"error": f"Invalid request: {error}"}
+        return 404, {"message": f"No route for {request.method} {request.path}"}
+
+    def _bad_body(self, request: RecordedRequest, kind: type) -> Answer | None:
+        if not isinstance(request.json, kind):
+            return 400, {"error": "Invalid request: the body must be a JSON object"}
+        return None
+
+    # --- personas ------------------------------------------------------------------------------
+
+    def _create_persona(self, request: RecordedRequest) -> Answer:
+        if bad := self._bad_body(request, dict):
+            return bad
+        body = request.json
+        if body.get("pipeline_mode") == "full" and not body.get("system_prompt"):
+            return 400, {"error": "Invalid request: system_prompt is required for full pipeline"}
+        replica_id = body.get("default_replica_id")
+        if replica_id and replica_id not in self.replicas:
+            return 400, {"error": "Invalid replica_uuid"}
+        persona = _persona_from(body, persona_id=_new_id("p"))
+        self.personas[persona["persona_id"]] = persona
+        return 200, {key: persona[key] for key in ("persona_id", "persona_name", "created_at")}
+
+    def _list_personas(self, request: RecordedRequest) -> Answer:
+        kind = request.query.get("persona_type")
+        items = [] if kind == "system" else list(self.personas.values())
+        if kind in (None, "system"):
+            items += list(self.system_personas.values())
+        page, _number, _limit = _page(items, request.query, first=1)
+        return 200, {"data": copy.deepcopy(page), "total_count": len(items)}
+
+    def _get_persona(self, request: RecordedRequest, persona_id: str) -> Answer:
+        persona = self.personas.get(persona_id) or self.system_personas.get(persona_id)
+        if persona is None:
+            return 400, {"error": "Invalid persona_id"}
+        body = copy.deepcopy(persona)
+        return 200, {"data": [body]} if self.persona_get_wrapped else body
+
+    def _patch_persona(self, request: RecordedRequest, persona_id: str) -> Answer:
+        persona = self.personas.get(persona_id)
+        if persona is None:
+            return 400, {"error": "Invalid persona_id"}
+        if not isinstance(request.json, list):
+            return 422, {"message": "Invalid JSON patch format"}
+        try:
+            patched = jsonpatch.JsonPatch(request.json).apply(persona)
+        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, TypeError):
+            return 422, {"message": "Invalid JSON patch format"}
+        if patched == persona:
+            return 304, {"message": "No changes were made to the persona"}
+        patched.update(persona_id=persona_id, updated_at=_now())
+        self.personas[persona_id] = patched
+        return 200, copy.deepcopy(patched)
+
+    def _delete_persona(self, request: RecordedRequest, persona_id: str) -> Answer:
+        if self.personas.pop(persona_id, None) is None:
+            return 400, {"error": "Invalid persona_id"}
+        return 204, None
+
+    # --- conversations -------------------------------------------------------------------------
+
+    def _create_conversation(self, request: RecordedRequest) -> Answer:
+        if bad := self._bad_body(request, dict):
+            return bad
+        body = request.json
+        if refused := self._refuse_conversation(body):
+            return refused
+        conversation = _conversation_from(body, self._replica_for(body), _new_id("c"))
+        self.conversations[conversation["conversation_id"]] = conversation
+        self.events[conversation["conversation_id"]] = []
+        return 200, copy.deepcopy(conversation)
+
+    def _replica_for(self, body: dict) -> str | None:
+        persona_id = body.get("persona_id")
+        persona = self.personas.get(persona_id) or self.system_personas.get(persona_id) or {}
+        return body.get("replica_id") or persona.get("default_replica_id")
+
+    def _refuse_conversation(self, body: dict) -> Answer | None:
+        persona_id = body.get("persona_id")
+        if persona_id and persona_id not in self.personas | self.system_personas:
+            return 400, {"error": "Invalid persona_id"}
+        replica_id = self._replica_for(body)
+        if replica_id is None or replica_id not in self.replicas:
+            return 400, {"error": "Invalid replica_uuid"}
+        if self.out_of_credits:
+            return 402, {"message": OUT_OF_CREDITS_MESSAGE}
+        active = [c for c in self.conversations.values() if c["status"] == "active"]
+        if not body.get("test_mode") and len(active) >= self.max_concurrent:
+            return 400, {"message": CONCURRENCY_MESSAGE}
+        return None
+
+    def _list_conversations(self, request: RecordedRequest) -> Answer:
+        status = request.query.get("status")
+        items = [c for c in self.conversations.values() if status in (None, c["status"])]
+        page, _number, _limit = _page(items, request.query, first=1)
+        return 200, {"data": copy.deepcopy(page), "total_count": len(items)}
+
+    def _get_conversation(self, request: RecordedRequest, conversation_id: str) -> Answer:
+        conversation = self.conversations.get(conversation_id)
+        if conversation is None:
+            return 400, {"error": "Invalid conversation_id"}
+        body = copy.deepcopy(conversation)
+        if request.query.get("verbose") == "true":
+            body["events"] = copy.deepcopy(self.events.get(conversation_id, []))
+        return 200, body
+
+    def _end_conversation(self, request: RecordedRequest, conversation_id: str) -> Answer:
+        conversation = self.conversations.get(conversation_id)
+        if conversation is None:
+            return 400, {"error": "Invalid conversation_id"}
+        if conversation["status"] != "ended":
+            conversation.update(status="ended", updated_at=_now())
+            shutdown = self.webhook(
+                conversation_id, "system.shutdown", shutdown_reason="end_conversation_endpoint_hit"
+            )
+            self.events.setdefault(conversation_id, []).append(shutdown)
+        return 200, {"conversation_id": conversation_id, "status": "ended"}
+
+    def _delete_conversation(self, request: RecordedRequest, conversation_id: str) -> Answer:
+        if self.conversations.pop(conversation_id, None) is None:
+            return 400, {"error": "Invalid conversation_id"}
+        self.events.pop(conversation_id, None)
+        return 204, None
+
+    # --- documents -----------------------------------------------------------------------------
+
+    def _create_document(self, request: RecordedRequest) -> Answer:
+        if bad := self._bad_body(request, dict):
+            return bad
+        if not request.json.get("document_url"):
+            return 400, {"error": "Invalid request: document_url is required"}
+        document = _document_from(request.json, _new_id("d"))
+        self.documents[document["document_id"]] = document
+        return 200, copy.deepcopy(document)
+
+    def _list_documents(self, request: RecordedRequest) -> Answer:
+        wanted = {tag for tag in request.query.get("tags", "").split(",") if tag}
+        status = request.query.get("status")
+        items = [
+            d
+            for d in self.documents.values()
+            if (not wanted or wanted & set(d["tags"])) and status in (None, d["status"])
+        ]
+        page, number, limit = _page(items, request.query, first=0)
+        body = {"data": copy.deepcopy(page), "total_count": len(items)}
+        return 200, body | {"page": number, "limit": limit}
+
+    def _get_document(self, request: RecordedRequest, document_id: str) -> Answer:
+        document = self.documents.get(document_id)
+        if document is None:
+            return 404, {"message": "Document not found"}
+        return 200, copy.deepcopy(document)
+
+    def _patch_document(self, request: RecordedRequest, document_id: str) -> Answer:
+        document = self.documents.get(document_id)
+        if document is None:
+            return 404, {"message": "Document not found"}
+        if bad := self._bad_body(request, dict):
+            return bad
+        changes = request.json
+        if "document_name" in changes and not isinstance(changes["document_name"], str):
+            return 400, {"error": "Invalid request: document_name must be a string"}
+        if "tags" in changes and not isinstance(changes["tags"], list):
+            return 400, {"error": "Invalid request: tags must be a list"}
+        document.update({k: v for k, v in changes.items() if k in ("document_name", "tags")})
+        document["updated_at"] = _now()
+        return 200, copy.deepcopy(document)
+
+    def _delete_document(self, request: RecordedRequest, document_id: str) -> Answer:
+        if self.documents.pop(document_id, None) is None:
+            return 404, {"message": "Document not found"}
+        return 204, None
+
+    # --- replicas and interactions -------------------------------------------------------------
+
+    def _list_replicas(self, request: RecordedRequest) -> Answer:
+        kind = request.query.get("replica_type")
+        items = [r for r in self.replicas.values() if kind in (None, r["replica_type"])]
+        page, _number, _limit = _page(items, request.query, first=1)
+        return 200, {"data": copy.deepcopy(page), "total_count": len(items)}
+
+    def _get_replica(self, request: RecordedRequest, replica_id: str) -> Answer:
+        replica = self.replicas.get(replica_id)
+        if replica is None:
+            return 400, {"error": "Invalid replica_uuid"}
+        return 200, copy.deepcopy(replica)
+
+    def _send_interaction(self, request: RecordedRequest) -> Answer:
+        if bad := self._bad_body(request, dict):
+            return bad
+        self.interactions.append(request.json)
+        return 200, {"status": "success"}
+
+
+_ID = r"([^/]+)"
+_ROUTES = (
+    ("POST", "/personas", "_create_persona"),
+    ("GET", "/personas", "_list_personas"),
+    ("GET", f"/personas/{_ID}", "_get_persona"),
+    ("PATCH", f"/personas/{_ID}", "_patch_persona"),
+    ("DELETE", f"/personas/{_ID}", "_delete_persona"),
+    ("POST", "/conversations", "_create_conversation"),
+    ("GET", "/conversations", "_list_conversations"),
+    ("GET", f"/conversations/{_ID}", "_get_conversation"),
+    ("POST", f"/conversations/{_ID}/end", "_end_conversation"),
+    ("DELETE", f"/conversations/{_ID}", "_delete_conversation"),
+    ("POST", "/documents", "_create_document"),
+    ("GET", "/documents", "_list_documents"),
+    ("GET", f"/documents/{_ID}", "_get_document"),
+    ("PATCH", f"/documents/{_ID}", "_patch_document"),
+    ("DELETE", f"/documents/{_ID}", "_delete_document"),
+    ("GET", "/replicas", "_list_replicas"),
+    ("GET", f"/replicas/{_ID}", "_get_replica"),
+    ("POST", "/interactions", "_send_interaction"),
+)
+
+
+# --- object builders ------------------------------------------------------------------------------
+
+
+def _stock_persona(persona_id: str, name: str, replica_id: str) -> dict:
+    body = {"persona_name": name, "system_prompt": f"You are {name}.", "pipeline_mode": "full"}
+    return _persona_from(body | {"default_replica_id": replica_id}, persona_id=persona_id)
+
+
+def _stock_replica(replica_id: str, name: str) -> dict:
+    return {
+        "replica_id": replica_id,
+        "replica_name": name,
+        "thumbnail_video_url": f"https://cdn.tavus.example/{replica_id}.mp4",
+        "training_progress": "100/100",
+        "status": "completed",
+        "created_at": "2025-01-01T00:00:00.000000Z",
+        "replica_type": "system",
+    }
+
+
+def _persona_from(body: dict, *, persona_id: str) -> dict:
+    now = _now()
+    persona = {
+        "persona_name": "",
+        "system_prompt": None,
+        "context": None,
+        "default_replica_id": None,
+        "document_ids": [],
+        "document_tags": [],
+        "layers": {},
+    }
+    return (
+        persona
+        | copy.deepcopy(body)
+        | {"persona_id": persona_id, "created_at": now, "updated_at": now}
+    )
+
+
+def _conversation_from(body: dict, replica_id: str | None, conversation_id: str) -> dict:
+    now = _now()
+    conversation = {
+        "conversation_id": conversation_id,
+        "conversation_name": body.get("conversation_name") or f"Conversation {conversation_id}",
+        "conversation_url": f"https://tavus.daily.co/{conversation_id}",
+        "status": "ended" if body.get("test_mode") else "active",
+        "callback_url": body.get("callback_url") or "",
+        "replica_id": replica_id,
+        "persona_id": body.get("persona_id"),
+        "created_at": now,
+        "updated_at": now,
+    }
+    if body.get("require_auth"):
+        conversation["meeting_token"] = "eyJ" + uuid.uuid4().hex
+    return conversation
+
+
+def _document_from(body: dict, document_id: str) -> dict:
+    now = _now()
+    return {
+        "document_id": document_id,
+        "document_name": body.get("document_name") or body["document_url"].rsplit("/", 1)[-1],
+        "document_url": body["document_url"],
+        "status": "started",
+        "progress": None,
+        "error_message": None,
+        "callback_url": body.get("callback_url") or "",
+        "tags": list(body.get("tags") or []),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+# --- HTTP plumbing --------------------------------------------------------------------------------
+
+
+def _handler_for(fake: FakeTavus) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.0: one request per connection, so no handler thread outlives its answer.
+        protocol_version = "HTTP/1.0"
+
+        def _serve(self) -> None:
+            request = _record(self)
+            status, body = fake.handle(request)
+            _answer(self, status, body)
+
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep test output clean."""
+
+    return Handler
+
+
+def _record(handler: BaseHTTPRequestHandler) -> RecordedRequest:
+    length = int(handler.headers.get("Content-Length") or 0)
+    raw = handler.rfile.read(length) if length else b""
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = None
+    url = urlsplit(handler.path)
+    return RecordedRequest(
+        method=handler.command,
+        path=url.path,
+        query=dict(parse_qsl(url.query, keep_blank_values=True)),
+        headers={name.lower(): value for name, value in handler.headers.items()},
+        json=parsed,
+        raw_body=raw,
+    )
+
+
+def _answer(handler: BaseHTTPRequestHandler, status: int, body: Body) -> None:
+    # HTTP forbids a body on 204 and 304; clients would not read one anyway.
+    if status in (204, 304) or body is None:
+        payload = b""
+    elif isinstance(body, bytes):
+        payload = body
+    else:
+        payload = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)

@@ -1,0 +1,167 @@
+"""The event form: dates and clock times as the user reads them, in the user's own time zone."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from schedules.models import LOCATION_MAX, MAX_EVENT_LENGTH, NOTES_MAX, TITLE_MAX, Event
+
+MIDNIGHT = time(0)
+
+
+def local_moment(day: date, at: time, tz: ZoneInfo) -> tuple[datetime | None, bool]:
+    """`day` at `at` in `tz`: (None, False) when DST skips that wall time; (first, True) when it
+    happens twice."""
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz)
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return None, False
+    return first, first.utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
+
+
+def clock(moment: datetime | time) -> str:
+    """'9:05 AM' — a wall-clock time as people say it."""
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def _day_words(day: date) -> str:
+    return f"{day:%A}, {day:%B} {day.day}"
+
+
+class EventForm(forms.Form):
+    """One event as a person fills it in; `clean()` turns the local fields into aware start/end."""
+
+    title = forms.CharField(max_length=TITLE_MAX)
+    date = forms.DateField(
+        label="Starts", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label="Start time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    end_date = forms.DateField(
+        label="Ends",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end_time = forms.TimeField(
+        label="End time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    all_day = forms.BooleanField(label="All day", required=False)
+    location = forms.CharField(max_length=LOCATION_MAX, required=False)
+    show_as = forms.ChoiceField(
+        label="Show me as",
+        choices=Event.ShowAs.choices,
+        initial=Event.ShowAs.BUSY,
+        help_text="Free events never block other bookings.",
+    )
+    notes = forms.CharField(
+        max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    allow_conflict = forms.BooleanField(
+        label="Book anyway, even though it overlaps", required=False
+    )
+
+    def __init__(self, *args, tz: ZoneInfo, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.tz = tz
+        # Things worth telling the person after saving, e.g. which of two 1:30 AMs was used.
+        self.notes: list[str] = []
+
+    @classmethod
+    def initial_for_times(cls, start: datetime, end: datetime, tz: ZoneInfo) -> dict:
+        local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+        return {
+            "date": local_start.date(),
+            "start_time": local_start.time().replace(second=0, microsecond=0),
+            "end_date": local_end.date(),
+            "end_time": local_end.time().replace(second=0, microsecond=0),
+        }
+
+    @classmethod
+    def initial_for_event(cls, event: Event, tz: ZoneInfo) -> dict:
+        initial = cls.initial_for_times(event.start, event.end, tz)
+        if event.all_day:
+            last_day = (event.end - timedelta(microseconds=1)).astimezone(tz).date()
+            initial.update(end_date=max(last_day, initial["date"]), start_time=None, end_time=None)
+        initial.update(
+            title=event.title,
+            all_day=event.all_day,
+            location=event.location,
+            notes=event.notes,
+            show_as=event.show_as,
+        )
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("date")
+        if day is None:
+            return data
+        end_day = data.get("end_date") or day
+        if data.get("all_day"):
+            start, end = self._whole_days(day, end_day)
+        else:
+            start, end = self._timed(day, end_day, data.get("start_time"), data.get("end_time"))
+        if start is not None and end is not None:
+            if end <= start:
+                self.add_error("end_time", "The end must be after the start.")
+            elif end - start > MAX_EVENT_LENGTH:
+                self.add_error("end_date", "An event can last at most 14 days.")
+        data["start"], data["end"] = start, end
+        return data
+
+    def _whole_days(self, day: date, end_day: date):
+        if end_day < day:
+            self.add_error("end_date", "The last day can't be before the first.")
+            return None, None
+        return (
+            datetime.combine(day, MIDNIGHT, tzinfo=self.tz),
+            datetime.combine(end_day + timedelta(days=1), MIDNIGHT, tzinfo=self.tz),
+        )
+
+    def _timed(self, day: date, end_day: date, start_time, end_time):
+        missing = False
+        for field, value in (("start_time", start_time), ("end_time", end_time)):
+            if value is None and field not in self.errors:
+                self.add_error(field, "Add a time, or tick “All day”.")
+            missing = missing or value is None
+        if missing:
+            return None, None
+        start = self._moment("start_time", day, start_time)
+        end = self._moment("end_time", end_day, end_time)
+        return start, end
+
+    def _moment(self, field: str, day: date, at: time) -> datetime | None:
+        moment, ambiguous = local_moment(day, at, self.tz)
+        zone = self.tz.key
+        if moment is None:
+            self.add_error(
+                field,
+                f"{clock(at)} doesn't exist on {_day_words(day)} in {zone}: the clocks jump "
+                "forward an hour that night. Pick a time before or after the jump.",
+            )
+        elif ambiguous:
+            self.notes.append(
+                f"{clock(at)} happens twice on {_day_words(day)} in {zone} (the clocks go back); "
+                f"DRAKO used the first one ({clock(at)} {moment.tzname()})."
+            )
+        return moment
+
+    def event_fields(self) -> dict:
+        """The cleaned values in the shape the services take."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "start": data["start"],
+            "end": data["end"],
+            "all_day": data["all_day"],
+            "location": data["location"],
+            "notes": data["notes"],
+            "show_as": data["show_as"],
+        }

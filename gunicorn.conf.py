@@ -1,4 +1,4 @@
-"""gunicorn settings for production: `gunicorn drako.wsgi` picks this file up from the working directory."""
+"""gunicorn settings for production; `gunicorn drako.wsgi` reads this file from the working dir."""
 
 import os
 

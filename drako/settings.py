@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "schedules",
     "personas",
+    "conversations",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "schedules.models.Event.Status",
+        "ConversationStatusEnum": "conversations.models.Conversation.Status",
+    },
 }
 
 # --- Tavus ---

@@ -10,6 +10,7 @@ from drako import views
 api_patterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
     path("", include("schedules.api_urls")),
+    path("", include("conversations.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -19,6 +20,7 @@ urlpatterns = [
     path("healthz", views.healthz_view, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("schedules.urls")),
+    path("conversations/", include("conversations.urls")),
     path("", include("personas.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

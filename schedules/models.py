@@ -39,6 +39,14 @@ class Event(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.CONFIRMED)
     show_as = models.CharField(max_length=4, choices=ShowAs, default=ShowAs.BUSY)
     source = models.CharField(max_length=10, choices=Source, default=Source.WEB)
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_events",
+        help_text="The conversation in which the assistant created it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +107,13 @@ class EventChange(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_changes",
     )
     utterance = models.TextField(blank=True)
     reverts = models.OneToOneField(

@@ -28,6 +28,7 @@ class ChangeContext:
     source: str = Event.Source.WEB
     actor: User | None = None
     utterance: str = ""
+    conversation: object | None = None  # conversations.Conversation, when the assistant acts
 
 
 def event_state(event: Event) -> dict:
@@ -139,6 +140,7 @@ def _record(event: Event, *, action: str, before, after, context: ChangeContext,
         after=after,
         source=context.source,
         actor=context.actor,
+        conversation=context.conversation,
         utterance=context.utterance[:2000],
         reverts=reverts,
     )
@@ -169,6 +171,7 @@ def event_create(
         notes=notes,
         show_as=show_as,
         source=context.source,
+        conversation=context.conversation,
     )
     if all_day:
         _whole_days(event, owner.tz)

@@ -1,0 +1,263 @@
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conversations import decisions, direct_tools, errors, selectors, services, tool_calls, webhooks
+from conversations.models import Conversation
+from drako import tavus
+from drako.apis import UserApi
+from personas import selectors as persona_selectors
+from personas import services as persona_services
+
+
+class ConversationOutputSerializer(serializers.ModelSerializer):
+    persona = serializers.CharField(source="persona.name", default=None, read_only=True)
+    duration_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+    shutdown_reason_text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversation
+        fields = (
+            "id",
+            "tavus_conversation_id",
+            "conversation_url",
+            "status",
+            "persona",
+            "test_mode",
+            "writes_need_confirmation",
+            "created_at",
+            "started_at",
+            "joined_at",
+            "ended_at",
+            "duration_seconds",
+            "shutdown_reason",
+            "shutdown_reason_text",
+            "failure_reason",
+        )
+
+    def get_shutdown_reason_text(self, conversation) -> str:
+        if not conversation.shutdown_reason:
+            return ""
+        return webhooks.shutdown_reason_text(conversation.shutdown_reason)
+
+
+class ConversationDetailOutputSerializer(ConversationOutputSerializer):
+    class Meta(ConversationOutputSerializer.Meta):
+        fields = (*ConversationOutputSerializer.Meta.fields, "transcript", "recording")
+
+
+def tavus_error_response(exc: tavus.TavusError) -> Response:
+    code, message = errors.explain(exc)
+    return Response({"detail": message}, status=code)
+
+
+class ConversationListStartApi(UserApi):
+    """The user's conversations; start one (or get back the one that is live)."""
+
+    @extend_schema_serializer(component_name="ConversationStartInput")
+    class InputSerializer(serializers.Serializer):
+        persona = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(responses={200: ConversationOutputSerializer(many=True)})
+    def get(self, request):
+        conversations = selectors.conversation_list_for_user(user=request.user)[:100]
+        return Response(ConversationOutputSerializer(conversations, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: ConversationOutputSerializer, 200: ConversationOutputSerializer},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        persona_id = serializer.validated_data.get("persona")
+        if persona_id is not None:
+            persona = persona_selectors.persona_get_for_user(
+                user=request.user, persona_id=persona_id
+            )
+        else:
+            persona = persona_services.persona_get_default()
+        if persona is None:
+            return Response(
+                {"detail": "No persona is set up yet. An admin needs to create one."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        try:
+            result = services.conversation_start(user=request.user, persona=persona)
+        except tavus.TavusError as exc:
+            return tavus_error_response(exc)
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(ConversationOutputSerializer(result.conversation).data, status=code)
+
+
+class ConversationDetailApi(UserApi):
+    """One of the user's conversations, with its transcript."""
+
+    @extend_schema(responses={200: ConversationDetailOutputSerializer})
+    def get(self, request, conversation_id: int):
+        conversation = selectors.conversation_get_for_user(
+            user=request.user, conversation_id=conversation_id
+        )
+        return Response(ConversationDetailOutputSerializer(conversation).data)
+
+
+class ConversationEndApi(UserApi):
+    """Ends the conversation here and at Tavus; ending it again changes nothing."""
+
+    @extend_schema(request=None, responses={200: ConversationOutputSerializer})
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get_for_user(
+            user=request.user, conversation_id=conversation_id
+        )
+        try:
+            conversation = services.conversation_end(conversation=conversation)
+        except tavus.TavusError as exc:
+            return tavus_error_response(exc)
+        return Response(ConversationOutputSerializer(conversation).data)
+
+
+class TavusCallbackApi(APIView):
+    """Tavus conversation webhooks; the secret in the URL is the authentication."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = []  # the raw body is read as it came
+
+    @extend_schema(
+        request={"application/json": {"type": "object"}},
+        responses={200: {"type": "object"}},
+        auth=[],
+    )
+    def post(self, request, token: str):
+        try:
+            conversation = webhooks.conversation_for_callback_token(token)
+            result = webhooks.webhook_receive(conversation=conversation, body=request.body)
+        except webhooks.WebhookError as exc:
+            return Response({"detail": exc.message}, status=exc.status)
+        return Response(
+            {"status": "success", "event_type": result.event_type, "duplicate": result.duplicate}
+        )
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "object"}], "nullable": True})
+class ToolArgumentsField(serializers.Field):
+    """A JSON string (as Tavus sends it) or an object."""
+
+    def to_internal_value(self, data):
+        if data is None or isinstance(data, (str, dict)):
+            return data
+        raise serializers.ValidationError("arguments must be a JSON string or an object.")
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_serializer(component_name="ToolCallInput")
+class ToolCallInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    arguments = ToolArgumentsField(required=False, allow_null=True)
+    inference_id = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    tool_call_id = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    utterance = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+TOOL_RESULT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "ok": {"type": "boolean"},
+        "say": {"type": "string"},
+        "change_id": {"type": "integer"},
+        "state": {
+            "type": "string",
+            "enum": ["proposed", "applied", "discarded", "expired", "undone", "failed"],
+        },
+    },
+    "required": ["ok", "say"],
+}
+
+
+def _live_or_409(conversation) -> Response | None:
+    if conversation.is_live:
+        return None
+    return Response(
+        {"detail": "This conversation has ended; start a new one to make changes."},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+class ToolCallRelayApi(UserApi):
+    """The live page relays a Tavus `conversation.tool_call` here and gets the tool's answer."""
+
+    @extend_schema(request=ToolCallInputSerializer, responses={200: TOOL_RESULT_SCHEMA})
+    def post(self, request, conversation_id: int):
+        conversation = selectors.conversation_get_for_user(
+            user=request.user, conversation_id=conversation_id
+        )
+        if refusal := _live_or_409(conversation):
+            return refusal
+        serializer = ToolCallInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = tool_calls.tool_call_execute(
+            conversation=conversation, request=tool_calls.ToolRequest(**serializer.validated_data)
+        )
+        return Response(result)
+
+
+class ProposalDecisionApi(UserApi):
+    """A click on the page's card: confirm, discard or undo a change, as saying it would."""
+
+    ACTIONS = ("confirm", "discard", "undo")
+
+    @extend_schema(request=None, responses={200: TOOL_RESULT_SCHEMA})
+    def post(self, request, conversation_id: int, change_id: int, action: str):
+        conversation = selectors.conversation_get_for_user(
+            user=request.user, conversation_id=conversation_id
+        )
+        proposal = selectors.proposal_get_for_conversation(
+            conversation=conversation, proposal_id=change_id
+        )
+        if action not in self.ACTIONS:
+            return Response({"detail": "Unknown action."}, status=status.HTTP_404_NOT_FOUND)
+        if action != "undo" and (refusal := _live_or_409(conversation)):
+            return refusal
+        return Response(decisions.proposal_decide(proposal=proposal, action=action))
+
+
+class TavusToolApi(APIView):
+    """A tool Tavus delivers straight to DRAKO (delivery.api, auth.type hmac)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = []
+
+    @extend_schema(
+        request={"application/json": {"type": "object"}},
+        responses={200: TOOL_RESULT_SCHEMA},
+        auth=[],
+    )
+    def post(self, request, name: str):
+        try:
+            conversation, body = direct_tools.verify(
+                body=request.body, signature=request.headers.get("X-Tavus-Signature", "")
+            )
+        except direct_tools.DirectToolError as exc:
+            return Response({"detail": exc.message}, status=exc.status)
+        if refusal := _live_or_409(conversation):
+            return refusal
+        result = tool_calls.tool_call_execute(
+            conversation=conversation,
+            request=tool_calls.ToolRequest(
+                name=name,
+                arguments=body.get("arguments"),
+                tool_call_id=str(body.get("tool_call_id") or "")[:100],
+                inference_id=str(body.get("inference_id") or "")[:100],
+                via="tavus",
+            ),
+        )
+        return Response(result)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ConversationsConfig(AppConfig):
+    name = "conversations"
+    verbose_name = "Conversations"
+
+    def ready(self) -> None:
+        # Registers the persona's tools, so the registry is full before any request or sync.
+        from conversations import schedule_tools  # noqa: F401

@@ -1,0 +1,52 @@
+"""The schedule context sent with each conversation: compact, bounded, in the user's own zone."""
+
+from datetime import datetime, timedelta
+
+from schedules import selectors
+from schedules.timeparse import describe
+
+MAX_EVENTS = 40
+MAX_CHARS = 6000
+
+
+def _utc_offset(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _event_line(event, tz) -> str:
+    start, end = event.start.astimezone(tz), event.end.astimezone(tz)
+    when = "all day" if event.all_day else f"{start:%H:%M}-{end:%H:%M}"
+    line = f"- [id {event.pk}] {start:%a %Y-%m-%d} {when} {event.title}"
+    if event.location:
+        line += f" @ {event.location}"
+    if event.show_as == "free":
+        line += " (free time)"
+    return line
+
+
+def conversation_context_build(*, user, now: datetime) -> str:
+    """The user's name, local date and time, zone, and today's and the coming week's events."""
+    tz = user.tz
+    local_now = now.astimezone(tz)
+    day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    events = list(
+        selectors.event_list_for_user(
+            user=user, start=day_start, end=day_start + timedelta(days=8)
+        )[: MAX_EVENTS + 1]
+    )
+    header = [
+        f"User: {user.name}.",
+        f"Now: {describe(now, tz=tz)} ({local_now:%Y-%m-%d %H:%M}, {_utc_offset(local_now)}, "
+        f"time zone {user.time_zone}). Read and say every time in this zone; never assume UTC.",
+        f"Working hours: {user.working_day_start:%H:%M}-{user.working_day_end:%H:%M}.",
+        "Schedule from today through the next 7 days (use the ids with the tools):",
+    ]
+    lines = [_event_line(event, tz) for event in events[:MAX_EVENTS]] or ["- (nothing scheduled)"]
+    text = "\n".join(header + lines)
+    if len(events) > MAX_EVENTS or len(text) > MAX_CHARS:
+        text = text[: MAX_CHARS - 80].rsplit("\n", 1)[0]
+        text += "\n- (more events not listed: call list_schedule_events for a day)"
+    return text

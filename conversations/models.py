@@ -1,0 +1,194 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+LIVE_STATUSES = ("starting", "active")
+
+
+def new_callback_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Conversation(models.Model):
+    """One call between a user and a persona, from the start request to Tavus's last webhook."""
+
+    class Status(models.TextChoices):
+        STARTING = "starting", "Starting"
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+        FAILED = "failed", "Failed"
+
+    # Status only moves forward: a late or repeated event never moves it back.
+    RANK = {Status.STARTING: 0, Status.ACTIVE: 1, Status.ENDED: 2, Status.FAILED: 2}
+    # Reasons DRAKO records itself; Tavus's own shutdown_reason replaces them when it arrives.
+    ENDED_BY_USER = "ended by the user"
+    ENDED_BY_SWEEP = "ended by DRAKO after its time limit"
+    LOCAL_END_REASONS = (ENDED_BY_USER, ENDED_BY_SWEEP)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+    )
+    persona = models.ForeignKey(
+        "personas.Persona", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.STARTING)
+    tavus_conversation_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    conversation_url = models.URLField(max_length=500, blank=True)
+    callback_secret = models.CharField(max_length=64, default=new_callback_secret, editable=False)
+    context_sent = models.TextField(blank=True)
+    request_payload = models.JSONField(null=True, blank=True)
+    test_mode = models.BooleanField(default=False)
+    is_playground = models.BooleanField(
+        default=False, help_text="A staff member trying tools on their own schedule, without Tavus."
+    )
+    writes_need_confirmation = models.BooleanField(default=True)
+    max_call_seconds = models.PositiveIntegerField(default=240)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    shutdown_reason = models.CharField(max_length=200, blank=True)
+    failure_reason = models.TextField(blank=True)
+    transcript = models.JSONField(default=list, blank=True)
+    recording = models.JSONField(null=True, blank=True)
+    perception_analysis = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One live call per user: a double click cannot bill two conversations.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=LIVE_STATUSES, is_playground=False),
+                name="conversation_one_live_per_user",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="conversation_user_recent"),
+            models.Index(fields=["status", "created_at"], name="conversation_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def duration_seconds(self) -> int | None:
+        begin = self.joined_at or self.started_at
+        if begin is None or self.ended_at is None:
+            return None
+        return max(int((self.ended_at - begin).total_seconds()), 0)
+
+    @property
+    def callback_token(self) -> str:
+        return f"{self.pk}.{self.callback_secret}"
+
+
+class ConversationEvent(models.Model):
+    """A webhook (or a polled event) from Tavus, stored exactly once as it arrived."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(max_length=100)
+    dedupe_key = models.CharField(max_length=64)
+    payload = models.JSONField()
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "dedupe_key"], name="conversation_event_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} for conversation {self.conversation_id}"
+
+
+class ToolCall(models.Model):
+    """One tool call from the persona, with its answer; a repeat delivery returns this answer."""
+
+    class Via(models.TextChoices):
+        RELAY = "relay", "Relayed by the page"
+        TAVUS = "tavus", "Delivered by Tavus"
+        PAGE = "page", "A click on the page"
+        PLAYGROUND = "playground", "Tool playground"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="tool_calls"
+    )
+    name = models.CharField(max_length=100)
+    arguments = models.JSONField(default=dict, blank=True)
+    inference_id = models.CharField(max_length=100, blank=True)
+    tool_call_id = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=64)
+    via = models.CharField(max_length=10, choices=Via, default=Via.RELAY)
+    utterance = models.TextField(blank=True)
+    ok = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Exactly once: a second delivery of the same call cannot insert a second row.
+            models.UniqueConstraint(
+                fields=["conversation", "idempotency_key"], name="tool_call_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} in conversation {self.conversation_id}"
+
+
+class Proposal(models.Model):
+    """A change the assistant proposed; it is applied only when confirmed (by voice or click)."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "Add"
+        UPDATE = "update", "Change"
+        CANCEL = "cancel", "Cancel"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPLIED = "applied", "Applied"
+        DISCARDED = "discarded", "Discarded"
+        EXPIRED = "expired", "Expired"
+        UNDONE = "undone", "Undone"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="proposals"
+    )
+    tool_call = models.ForeignKey(
+        ToolCall, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    state = models.CharField(max_length=10, choices=State, default=State.PROPOSED)
+    event = models.ForeignKey(
+        "schedules.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    before = models.JSONField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    conflicts = models.JSONField(default=list, blank=True)
+    summary = models.CharField(max_length=300)
+    change = models.ForeignKey(
+        "schedules.EventChange", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["conversation", "state"], name="proposal_conversation_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -1,0 +1,119 @@
+"""Running a tool call exactly once: parse, dispatch through the registry, record, answer."""
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversations.models import Conversation, ToolCall
+from conversations.schedule_tools import ToolContext, ToolInputError
+from conversations.tools import get_tool
+
+logger = logging.getLogger(__name__)
+MAX_ARGUMENTS_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class ToolRequest:
+    name: str
+    arguments: dict | str | None
+    inference_id: str = ""
+    tool_call_id: str = ""
+    utterance: str = ""
+    via: str = ToolCall.Via.RELAY
+
+
+def _arguments(raw) -> dict:
+    """Tavus sends arguments as a JSON string (OpenAI style); a relay may send an object."""
+    if raw in (None, ""):
+        return {}
+    if isinstance(raw, str):
+        if len(raw) > MAX_ARGUMENTS_CHARS:
+            raise ToolInputError("The arguments are too long.")
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise ToolInputError("The arguments are not valid JSON. Call the tool again.") from None
+    if not isinstance(raw, dict):
+        raise ToolInputError("The arguments must be a JSON object of the tool's parameters.")
+    return raw
+
+
+def idempotency_key(request: ToolRequest, arguments) -> str:
+    """Same tool_call_id, or same inference_id + name + arguments: the same call."""
+    if request.tool_call_id:
+        basis = f"id:{request.tool_call_id}"
+    elif request.inference_id:
+        canonical = json.dumps(arguments, sort_keys=True, separators=(",", ":"), default=str)
+        basis = f"inference:{request.inference_id}:{request.name}:{canonical}"
+    else:
+        basis = f"unique:{uuid.uuid4()}"  # nothing identifies a repeat: every delivery counts
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def _run(tool, ctx: ToolContext, arguments: dict) -> dict:
+    serializer = tool.serializer_class(data=arguments)
+    if not serializer.is_valid():
+        field, problems = next(iter(serializer.errors.items()))
+        return {
+            "ok": False,
+            "say": f"The {field} doesn't work: {problems[0]} Please call {tool.name} again.",
+        }
+    try:
+        return tool.function(ctx, serializer.validated_data)
+    except ToolInputError as exc:
+        return {"ok": False, "say": exc.say}
+
+
+@transaction.atomic
+def tool_call_execute(*, conversation: Conversation, request: ToolRequest) -> dict:
+    """Runs one tool call; a repeat delivery gets the first answer back and changes nothing."""
+    started = time.perf_counter()
+    try:
+        arguments = _arguments(request.arguments)
+    except ToolInputError as exc:
+        arguments, parse_error = {"raw": str(request.arguments)[:1000]}, exc.say
+    else:
+        parse_error = None
+    try:
+        # The unique key makes a racing twin wait here until this transaction ends, then fail.
+        with transaction.atomic():
+            call = ToolCall.objects.create(
+                conversation=conversation,
+                name=request.name[:100],
+                arguments=arguments,
+                inference_id=request.inference_id[:100],
+                tool_call_id=request.tool_call_id[:100],
+                idempotency_key=idempotency_key(request, arguments),
+                via=request.via,
+                utterance=request.utterance[:2000],
+            )
+    except IntegrityError:
+        first = ToolCall.objects.get(
+            conversation=conversation, idempotency_key=idempotency_key(request, arguments)
+        )
+        return first.result
+    tool = get_tool(request.name)
+    if parse_error:
+        result = {"ok": False, "say": parse_error}
+    elif tool is None:
+        result = {"ok": False, "say": f"There is no tool called {request.name!r}."}
+    else:
+        ctx = ToolContext(conversation, timezone.now(), request.utterance, call)
+        result = _run(tool, ctx, arguments)
+    call.result, call.ok = result, bool(result.get("ok"))
+    call.duration_ms = int((time.perf_counter() - started) * 1000)
+    call.save(update_fields=["result", "ok", "duration_ms"])
+    logger.info(
+        "tool_call name=%s ok=%s conversation=%s ms=%s",
+        call.name,
+        call.ok,
+        conversation.pk,
+        call.duration_ms,
+    )
+    return result

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from conversations import views
+
+app_name = "conversations"
+
+urlpatterns = [
+    path("", views.conversation_list_view, name="list"),
+    path("start/", views.conversation_start_view, name="start"),
+    path("<int:conversation_id>/", views.conversation_detail_view, name="detail"),
+    path("<int:conversation_id>/end/", views.conversation_end_view, name="end"),
+    path("<int:conversation_id>/today/", views.conversation_today_view, name="today"),
+]

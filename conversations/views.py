@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from conversations import errors, selectors, services, webhooks
+from drako import tavus
+from personas import selectors as persona_selectors
+from personas import services as persona_services
+from schedules import selectors as schedule_selectors
+
+
+@login_required
+def conversation_list_view(request):
+    conversations = selectors.conversation_list_for_user(user=request.user)[:200]
+    return render(request, "conversations/list.html", {"conversations": conversations})
+
+
+@login_required
+@require_POST
+def conversation_start_view(request):
+    persona_id = request.POST.get("persona") or None
+    if persona_id:
+        persona = persona_selectors.persona_get_for_user(user=request.user, persona_id=persona_id)
+    else:
+        persona = persona_services.persona_get_default()
+    if persona is None:
+        messages.error(request, "No persona is set up yet. An admin needs to create one.")
+        return redirect("schedules:schedule")
+    try:
+        result = services.conversation_start(user=request.user, persona=persona)
+    except tavus.TavusError as exc:
+        messages.error(request, errors.explain(exc)[1])
+        return redirect("schedules:schedule")
+    if not result.created:
+        messages.info(request, "You already have a conversation going: here it is.")
+    return redirect("conversations:detail", result.conversation.pk)
+
+
+@login_required
+def conversation_detail_view(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_user(
+        user=request.user, conversation_id=conversation_id
+    )
+    if conversation.is_live and conversation.conversation_url:
+        return _live(request, conversation)
+    return render(request, "conversations/record.html", _record_context(conversation))
+
+
+def _today(user):
+    local = timezone.localtime(timezone.now(), user.tz)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return schedule_selectors.event_list_for_user(
+        user=user, start=day_start, end=day_start + timedelta(days=1)
+    )
+
+
+@login_required
+def conversation_today_view(request, conversation_id: int):
+    """Today's events as an HTML fragment, for the live page to refresh after a change."""
+    selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+    return render(request, "conversations/today_events.html", {"events": _today(request.user)})
+
+
+def _live(request, conversation):
+    today = _today(request.user)
+    config = {
+        "conversationId": conversation.pk,
+        "tavusConversationId": conversation.tavus_conversation_id,
+        "conversationUrl": conversation.conversation_url,
+        "endUrl": reverse("conversations:end", args=[conversation.pk]),
+        "recordUrl": reverse("conversations:detail", args=[conversation.pk]),
+        "todayUrl": reverse("conversations:today", args=[conversation.pk]),
+        "writesNeedConfirmation": conversation.writes_need_confirmation,
+    }
+    context = {
+        "conversation": conversation,
+        "events": today,
+        "config": config,
+        "daily_js_url": settings.DAILY_JS_URL,
+    }
+    return render(request, "conversations/live.html", context)
+
+
+def _record_context(conversation) -> dict:
+    transcript = [
+        turn for turn in conversation.transcript or [] if turn.get("role") in ("user", "assistant")
+    ]
+    reason = conversation.shutdown_reason
+    return {
+        "conversation": conversation,
+        "transcript": transcript,
+        "shutdown_text": webhooks.shutdown_reason_text(reason) if reason else "",
+    }
+
+
+@login_required
+@require_POST
+def conversation_end_view(request, conversation_id: int):
+    """Ends the call: the End button, and the page's beacon when the user leaves."""
+    conversation = selectors.conversation_get_for_user(
+        user=request.user, conversation_id=conversation_id
+    )
+    try:
+        services.conversation_end(conversation=conversation)
+    except tavus.TavusError as exc:
+        messages.error(request, errors.explain(exc)[1] + " We'll end it automatically.")
+    return redirect("conversations:detail", conversation.pk)

@@ -1,0 +1,56 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from conversations.models import Conversation
+from tests.conversations.conftest import recorded
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sweep_ends_calls_past_their_limit_at_tavus(live_conversation, tavus_on, capsys):
+    Conversation.objects.filter(pk=live_conversation.pk).update(
+        started_at=timezone.now() - timedelta(minutes=10)
+    )
+    call_command("sweep_conversations")
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "ended"
+    assert live_conversation.shutdown_reason == Conversation.ENDED_BY_SWEEP
+    assert any(
+        r.path.endswith(f"{live_conversation.tavus_conversation_id}/end") for r in tavus_on.requests
+    )
+    assert "ended=1" in capsys.readouterr().out
+
+
+def test_sweep_leaves_calls_within_their_limit(live_conversation, tavus_on):
+    call_command("sweep_conversations")
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "active"
+
+
+def test_sweep_fails_starts_that_never_finished(user, persona):
+    stuck = Conversation.objects.create(user=user, persona=persona)
+    Conversation.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    call_command("sweep_conversations")
+    stuck.refresh_from_db()
+    assert stuck.status == "failed"
+
+
+def test_sweep_fetches_missing_transcripts(live_conversation, tavus_on):
+    cid = live_conversation.tavus_conversation_id
+    tavus_on.set_events(cid, [recorded("application.transcription_ready__2026", live_conversation)])
+    Conversation.objects.filter(pk=live_conversation.pk).update(
+        status="ended", ended_at=timezone.now() - timedelta(minutes=5)
+    )
+    call_command("sweep_conversations")
+    live_conversation.refresh_from_db()
+    assert len(live_conversation.transcript) == 5
+    assert any(
+        r.query.get("verbose") in ("true", ["true"])
+        for r in tavus_on.requests
+        if r.path.endswith(cid)
+    )

@@ -1,0 +1,227 @@
+import itertools
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conversations.models import Conversation, ConversationEvent
+from tests.conversations.conftest import recorded
+
+pytestmark = pytest.mark.django_db
+
+ALL = [
+    "system.replica_joined__basic",
+    "system.shutdown__end_endpoint",
+    "application.transcription_ready__2026",
+    "application.recording_ready__s3",
+    "application.perception_analysis__raven",
+]
+
+
+def deliver(client, conversation, payload, token=None):
+    body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    return client.post(
+        f"/api/tavus/callbacks/{token or conversation.callback_token}/",
+        data=body,
+        content_type="application/json",
+    )
+
+
+def final_state(conversation) -> dict:
+    conversation.refresh_from_db()
+    return {
+        "status": conversation.status,
+        "joined_at": conversation.joined_at,
+        "ended_at": conversation.ended_at,
+        "shutdown_reason": conversation.shutdown_reason,
+        "transcript": conversation.transcript,
+        "recording": conversation.recording,
+        "analysis": conversation.perception_analysis,
+        "events": ConversationEvent.objects.filter(conversation=conversation).count(),
+    }
+
+
+def test_replica_joined(client, live_conversation):
+    response = deliver(client, live_conversation, recorded(ALL[0], live_conversation))
+    assert response.status_code == 200
+    assert response.json()["status"] == "success"
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "active"
+    assert live_conversation.joined_at.isoformat() == "2026-11-24T10:00:03.120000+00:00"
+
+
+@pytest.mark.parametrize(
+    "variant,reason,text",
+    [
+        ("system.shutdown__end_endpoint", "end_conversation_endpoint_hit", "The call was ended."),
+        (
+            "system.shutdown__left_timeout_without_reached",
+            "participant_left_timeout",
+            "You left the call.",
+        ),
+    ],
+)
+def test_shutdown_ends_and_explains_reason_by_prefix(
+    client, user_client, live_conversation, variant, reason, text
+):
+    deliver(client, live_conversation, recorded(variant, live_conversation))
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "ended"
+    assert live_conversation.shutdown_reason == reason
+    page = user_client.get(f"/conversations/{live_conversation.pk}/").content.decode()
+    assert text in page
+
+
+@pytest.mark.parametrize(
+    "variant", ["application.transcription_ready__2026", "application.transcription_ready__legacy"]
+)
+def test_transcript_is_stored_and_shown(client, user_client, live_conversation, variant):
+    deliver(client, live_conversation, recorded(variant, live_conversation))
+    live_conversation.refresh_from_db()
+    roles = [turn["role"] for turn in live_conversation.transcript]
+    assert roles[0] == "system" and "user" in roles and "assistant" in roles
+    page = user_client.get(f"/conversations/{live_conversation.pk}/").content.decode()
+    assert "You are in a live video conference" not in page  # the system prompt stays private
+    user_turn = next(t for t in live_conversation.transcript if t["role"] == "user")
+    assert user_turn["content"] in page.replace("&#x27;", "'")
+
+
+def test_recording_and_perception(client, live_conversation):
+    deliver(
+        client, live_conversation, recorded("application.recording_ready__s3", live_conversation)
+    )
+    deliver(
+        client,
+        live_conversation,
+        recorded("application.perception_analysis__raven", live_conversation),
+    )
+    live_conversation.refresh_from_db()
+    assert live_conversation.recording["s3_key"].endswith(".mp4")
+    assert "calm" in live_conversation.perception_analysis
+
+
+def test_unknown_event_type_is_stored_and_acknowledged(client, live_conversation):
+    response = deliver(
+        client,
+        live_conversation,
+        recorded("application.memory_consolidation__unknown", live_conversation),
+    )
+    assert response.status_code == 200
+    assert ConversationEvent.objects.get().event_type == "application.memory_consolidation"
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "active"
+
+
+def test_duplicates_are_stored_once(client, live_conversation):
+    payload = recorded("application.transcription_ready__2026", live_conversation)
+    first = deliver(client, live_conversation, payload)
+    second = deliver(client, live_conversation, payload)
+    assert first.json()["duplicate"] is False and second.json()["duplicate"] is True
+    assert ConversationEvent.objects.count() == 1
+
+
+def test_state_only_moves_forward(client, live_conversation):
+    deliver(client, live_conversation, recorded("system.shutdown__end_endpoint", live_conversation))
+    deliver(client, live_conversation, recorded("system.replica_joined__basic", live_conversation))
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "ended"
+    assert live_conversation.joined_at is not None
+
+
+def test_every_ordering_reaches_the_same_state(client, live_conversation):
+    payloads = [recorded(name, live_conversation) for name in ALL]
+    outcomes = set()
+    for order in itertools.permutations(range(len(payloads))):
+        Conversation.objects.filter(pk=live_conversation.pk).update(
+            status="active",
+            joined_at=None,
+            ended_at=None,
+            shutdown_reason="",
+            transcript=[],
+            recording=None,
+            perception_analysis="",
+        )
+        ConversationEvent.objects.all().delete()
+        for i in order:
+            deliver(client, live_conversation, payloads[i])
+        outcomes.add(json.dumps(final_state(live_conversation), default=str, sort_keys=True))
+    assert len(outcomes) == 1
+    state = json.loads(outcomes.pop())
+    assert state["status"] == "ended" and state["events"] == 5
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    deliveries=st.lists(
+        st.sampled_from([*ALL, "system.shutdown__left_timeout_without_reached"]),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_any_sequence_with_duplicates_equals_its_set_in_canonical_order(
+    client, live_conversation, deliveries
+):
+    def run(sequence):
+        Conversation.objects.filter(pk=live_conversation.pk).update(
+            status="active",
+            joined_at=None,
+            ended_at=None,
+            shutdown_reason="",
+            transcript=[],
+            recording=None,
+            perception_analysis="",
+        )
+        ConversationEvent.objects.all().delete()
+        for name in sequence:
+            deliver(client, live_conversation, recorded(name, live_conversation))
+        return final_state(live_conversation)
+
+    assert run(deliveries) == run(sorted(set(deliveries)))
+
+
+def test_bad_token_is_404(client, live_conversation):
+    payload = recorded(ALL[0], live_conversation)
+    for token in (f"{live_conversation.pk}.wrong", "nonsense", "999.x", f"{live_conversation.pk}."):
+        assert deliver(client, live_conversation, payload, token=token).status_code == 404
+    assert not ConversationEvent.objects.exists()
+
+
+def test_another_conversations_token_is_refused(client, live_conversation, other_user, persona):
+    other = Conversation.objects.create(
+        user=other_user, persona=persona, tavus_conversation_id="c-other", status="active"
+    )
+    payload = recorded(ALL[0], live_conversation)
+    response = deliver(client, live_conversation, payload, token=other.callback_token)
+    assert response.status_code == 403
+    assert not ConversationEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[1,2]",
+        b'"text"',
+        b"{}",
+        b'{"event_type": 5}',
+        b'{"event_type": "x", "properties": []}',
+        b"\xff\xfe",
+    ],
+)
+def test_garbage_is_400_never_500(client, live_conversation, body):
+    response = deliver(client, live_conversation, body)
+    assert response.status_code == 400
+    assert not ConversationEvent.objects.exists()
+
+
+def test_webhook_needs_no_csrf_or_session(live_conversation):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert (
+        deliver(strict, live_conversation, recorded(ALL[0], live_conversation)).status_code == 200
+    )

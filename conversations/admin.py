@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from conversations import services
-from conversations.models import Conversation, ConversationEvent
+from conversations.models import Conversation, ConversationEvent, Proposal, ToolCall
 from drako import tavus
 
 
@@ -85,3 +85,44 @@ class ConversationAdmin(admin.ModelAdmin):
             self.message_user(request, f"Could not end {failure}", messages.ERROR)
         if not ended and not failures:
             self.message_user(request, "None of those conversations was live.", messages.WARNING)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record of what happened: visible to staff, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ToolCall)
+class ToolCallAdmin(ReadOnlyAdmin):
+    list_display = ("name", "conversation", "user", "ok", "via", "duration_ms", "created_at")
+    list_filter = ("name", "ok", "via")
+    search_fields = (
+        "conversation__user__username",
+        "name",
+        "utterance",
+        "tool_call_id",
+        "inference_id",
+    )
+    list_select_related = ("conversation__user",)
+    date_hierarchy = "created_at"
+
+    @admin.display(ordering="conversation__user__username")
+    def user(self, obj):
+        return obj.conversation.user
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    list_display = ("summary", "conversation", "kind", "state", "created_at", "decided_at")
+    list_filter = ("kind", "state")
+    search_fields = ("summary", "conversation__user__username")
+    list_select_related = ("conversation",)
+    date_hierarchy = "created_at"

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from conversations.models import Conversation
+from conversations.models import LIVE_STATUSES, Conversation
 
 
 def conversation_list_for_user(*, user) -> QuerySet[Conversation]:
@@ -25,7 +25,8 @@ def conversation_get_for_user(*, user, conversation_id) -> Conversation:
 
 def conversation_live_for_user(*, user) -> Conversation | None:
     """The user's live (starting or active) conversation, if any."""
-    return conversation_list_for_user(user=user).filter(status__in=("starting", "active")).first()
+    live = conversation_list_for_user(user=user).filter(status__in=LIVE_STATUSES)
+    return live.filter(is_playground=False).first()
 
 
 def proposal_get_for_conversation(*, conversation, proposal_id):
@@ -36,3 +37,13 @@ def proposal_get_for_conversation(*, conversation, proposal_id):
         return Proposal.objects.get(conversation=conversation, pk=int(proposal_id))
     except (Proposal.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404("No such change.") from None
+
+
+def tool_call_list_for_conversation(*, conversation) -> list:
+    """Every tool call of an (already user-scoped) conversation, in order."""
+    return list(conversation.tool_calls.order_by("created_at", "id")[:500])
+
+
+def proposal_list_for_conversation(*, conversation) -> list:
+    """Every change the assistant proposed in this conversation, in order."""
+    return list(conversation.proposals.order_by("created_at", "id")[:500])

@@ -71,7 +71,9 @@ def conversation_build_payload(*, conversation: Conversation, persona, now: date
 
 def _claim_slot(*, user, persona) -> StartResult:
     """Creates the 'starting' row, or returns the user's live one (a unique constraint decides)."""
-    live = Conversation.objects.filter(user=user, status__in=LIVE_STATUSES).first()
+    live = Conversation.objects.filter(
+        user=user, status__in=LIVE_STATUSES, is_playground=False
+    ).first()
     if live is not None:
         return StartResult(live, created=False)
     try:
@@ -83,7 +85,7 @@ def _claim_slot(*, user, persona) -> StartResult:
                 max_call_seconds=persona.conversation_properties().get("max_call_duration", 240),
             )
     except IntegrityError:  # a second click won the race: hand back its conversation
-        live = Conversation.objects.get(user=user, status__in=LIVE_STATUSES)
+        live = Conversation.objects.get(user=user, status__in=LIVE_STATUSES, is_playground=False)
         return StartResult(live, created=False)
     return StartResult(conversation, created=True)
 
@@ -183,7 +185,8 @@ def conversation_sweep(*, now: datetime) -> SweepResult:
         ended_at=now,
     )
     ended = 0
-    for conversation in Conversation.objects.filter(status=Conversation.Status.ACTIVE):
+    active = Conversation.objects.filter(status=Conversation.Status.ACTIVE, is_playground=False)
+    for conversation in active:
         limit = (conversation.started_at or conversation.created_at) + timedelta(
             seconds=conversation.max_call_seconds
         )

@@ -21,7 +21,7 @@ MAX_ARGUMENTS_CHARS = 10_000
 @dataclass(frozen=True)
 class ToolRequest:
     name: str
-    arguments: dict | str | None
+    arguments: dict | str | None = None
     inference_id: str = ""
     tool_call_id: str = ""
     utterance: str = ""

@@ -1,14 +1,16 @@
+import json
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from conversations import errors, selectors, services, webhooks
+from conversations import decisions, errors, playground, selectors, services, webhooks
 from drako import tavus
 from personas import selectors as persona_selectors
 from personas import services as persona_services
@@ -96,7 +98,24 @@ def _record_context(conversation) -> dict:
         "conversation": conversation,
         "transcript": transcript,
         "shutdown_text": webhooks.shutdown_reason_text(reason) if reason else "",
+        "tool_calls": selectors.tool_call_list_for_conversation(conversation=conversation),
+        "changes": selectors.proposal_list_for_conversation(conversation=conversation),
     }
+
+
+@login_required
+@require_POST
+def conversation_change_undo_view(request, conversation_id: int, change_id: int):
+    """Undo of one applied change from the conversation's record page."""
+    conversation = selectors.conversation_get_for_user(
+        user=request.user, conversation_id=conversation_id
+    )
+    proposal = selectors.proposal_get_for_conversation(
+        conversation=conversation, proposal_id=change_id
+    )
+    result = decisions.proposal_decide(proposal=proposal, action="undo")
+    (messages.success if result["ok"] else messages.error)(request, result["say"])
+    return redirect("conversations:detail", conversation.pk)
 
 
 @login_required
@@ -111,3 +130,22 @@ def conversation_end_view(request, conversation_id: int):
     except tavus.TavusError as exc:
         messages.error(request, errors.explain(exc)[1] + " We'll end it automatically.")
     return redirect("conversations:detail", conversation.pk)
+
+
+@login_required
+def tool_playground_view(request):
+    """Staff only: try the persona's tools on your own schedule, through the same code path."""
+    if not request.user.is_staff:
+        raise Http404
+    result = None
+    if request.method == "POST":
+        result = playground.playground_run(
+            user=request.user, name=request.POST.get("tool", ""), values=request.POST
+        )
+    context = {
+        "forms": playground.playground_forms(),
+        "result": result,
+        "result_json": json.dumps(result, indent=2) if result else "",
+        "chosen": request.POST.get("tool", ""),
+    }
+    return render(request, "conversations/playground.html", context)

@@ -11,6 +11,8 @@
   const api = "/api/conversations/" + config.conversationId;
   let call = null;
   let ended = false;
+  let lastUserSpeech = "";
+  const userSpeech = {};  // inference_id -> what the user said, logged with the tool call
 
   function send(eventType, properties) {
     if (!call) return;
@@ -58,6 +60,7 @@
       inference_id: message.inference_id || props.inference_id || undefined,
       tool_call_id: props.tool_call_id || message.tool_call_id || undefined,
     };
+    toolCall.utterance = userSpeech[toolCall.inference_id] || lastUserSpeech;
     const result = await postJSON(api + "/tool-calls/", toolCall);
     answer(toolCall, result);
     showResult(result);
@@ -144,6 +147,10 @@
   function caption(message) {
     const props = message.properties || {};
     if (!props.speech) return;
+    if (props.role === "user") {
+      lastUserSpeech = props.speech.slice(0, 2000);
+      if (message.inference_id) userSpeech[message.inference_id] = lastUserSpeech;
+    }
     const line = text("p", "caption caption-" + (props.role === "user" ? "user" : "replica"), props.speech);
     captions.appendChild(line);
     while (captions.children.length > 4) captions.firstChild.remove();

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -6,10 +7,12 @@ from rest_framework.views import APIView
 
 from conversations import decisions, direct_tools, errors, selectors, services, tool_calls, webhooks
 from conversations.models import Conversation
-from drako import tavus
+from drako import ratelimit, tavus
 from drako.apis import UserApi
 from personas import selectors as persona_selectors
 from personas import services as persona_services
+
+RATE_WINDOW_SECONDS = 60
 
 
 class ConversationOutputSerializer(serializers.ModelSerializer):
@@ -48,6 +51,23 @@ class ConversationDetailOutputSerializer(ConversationOutputSerializer):
         fields = (*ConversationOutputSerializer.Meta.fields, "transcript", "recording")
 
 
+def rate_limited(request, *, scope: str, limit: int) -> Response | None:
+    """A 429 once this user has used up `limit` requests of `scope` in the window."""
+    hit = ratelimit.hit(
+        scope=scope, key=str(request.user.pk), limit=limit, window_seconds=RATE_WINDOW_SECONDS
+    )
+    if hit.allowed:
+        return None
+    return Response(
+        {
+            "ok": False,
+            "detail": "Too many requests; wait a minute and try again.",
+            "say": "I'm getting too many requests right now. Give me a minute.",
+        },
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+
+
 def tavus_error_response(exc: tavus.TavusError) -> Response:
     code, message = errors.explain(exc)
     return Response({"detail": message}, status=code)
@@ -72,6 +92,10 @@ class ConversationListStartApi(UserApi):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if limited := rate_limited(
+            request, scope="conversation-start", limit=settings.CONVERSATION_START_RATE_LIMIT
+        ):
+            return limited
         persona_id = serializer.validated_data.get("persona")
         if persona_id is not None:
             persona = persona_selectors.persona_get_for_user(
@@ -203,6 +227,8 @@ class ToolCallRelayApi(UserApi):
             return refusal
         serializer = ToolCallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if limited := rate_limited(request, scope="tool-call", limit=settings.TOOL_CALL_RATE_LIMIT):
+            return limited
         result = tool_calls.tool_call_execute(
             conversation=conversation, request=tool_calls.ToolRequest(**serializer.validated_data)
         )

@@ -199,6 +199,9 @@ DRAKO_PUBLIC_URL = env.str("DRAKO_PUBLIC_URL", default="").rstrip("/")
 LOGIN_RATE_LIMIT = env.int("LOGIN_RATE_LIMIT", default=10)
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 RATE_LIMIT_WINDOW_SECONDS = 15 * 60
+# Per user per minute: conversation starts (each one is billed) and relayed tool calls.
+CONVERSATION_START_RATE_LIMIT = env.int("CONVERSATION_START_RATE_LIMIT", default=6)
+TOOL_CALL_RATE_LIMIT = env.int("TOOL_CALL_RATE_LIMIT", default=120)
 
 LOGGING = {
     "version": 1,

@@ -238,3 +238,13 @@ def test_other_users_conversation_is_404_on_every_route(
     assert client.post(f"/conversations/{live_conversation.pk}/end/").status_code == page_expected
     live_conversation.refresh_from_db()
     assert live_conversation.status == "active"
+
+
+def test_conversation_start_is_rate_limited(user_api, persona, tavus_on, settings):
+    settings.CONVERSATION_START_RATE_LIMIT = 2
+    for _ in range(2):
+        conversation = user_api.post(URL, {}, format="json").json()
+        user_api.post(f"/api/conversations/{conversation['id']}/end/")
+    response = user_api.post(URL, {}, format="json")
+    assert response.status_code == 429
+    assert len(creates(tavus_on)) == 2

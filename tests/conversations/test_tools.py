@@ -467,3 +467,17 @@ def test_hmac_unknown_conversation_404_and_garbage_400(client, live_conversation
     assert direct(client, "list_schedule_events", {"conversation_id": "c-nope"}).status_code == 404
     assert direct(client, "list_schedule_events", b"not json").status_code == 400
     assert direct(client, "list_schedule_events", {"arguments": "{}"}).status_code == 400
+
+
+def test_tool_calls_are_rate_limited_per_user(call, user_api, live_conversation, settings):
+    settings.TOOL_CALL_RATE_LIMIT = 2
+    call("list_schedule_events", {})
+    call("list_schedule_events", {})
+    response = user_api.post(
+        f"/api/conversations/{live_conversation.pk}/tool-calls/",
+        {"name": "list_schedule_events"},
+        format="json",
+    )
+    assert response.status_code == 429
+    assert response.json()["ok"] is False and response.json()["say"]
+    assert ToolCall.objects.count() == 2

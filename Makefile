@@ -22,7 +22,7 @@ venv: $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(PY) manage.py bootstrap_local_admin
+	DEBUG=$${DEBUG:-true} $(PY) manage.py bootstrap_local_admin --url http://$(HOST):$(PORT)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py ensure_default_persona
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -14,14 +14,18 @@ class Command(BaseCommand):
         "prints how to sign in; afterwards it reminds you where the credentials are."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where DRAKO is served.")
+
     def handle(self, *args, **options):
+        admin_url = options["url"].rstrip("/") + "/admin/"
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: no local admin is created. Use createsuperuser.")
             return
         if User.objects.filter(is_superuser=True).exists():
             if CREDENTIALS_FILE.exists():
                 self.stdout.write(
-                    f"Admin sign-in: see {CREDENTIALS_FILE.name} (http://127.0.0.1:8000/admin/)"
+                    f"Admin sign-in at {admin_url}: credentials in {CREDENTIALS_FILE.name}"
                 )
             return
         password = secrets.token_urlsafe(12)
@@ -31,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "\nCreated a local admin account.\n"
-                f"  Sign in at http://127.0.0.1:8000/admin/ as 'admin' with password: {password}\n"
+                f"  Sign in at {admin_url} as 'admin' with password: {password}\n"
                 f"  (saved in {CREDENTIALS_FILE.name}, which git ignores)\n"
             )
         )

@@ -15,6 +15,7 @@ from conversations.models import Conversation, Proposal, ToolCall
 from conversations.proposals import spoken
 from conversations.tools import tool
 from schedules import selectors as schedule_selectors
+from schedules import services as schedule_services
 from schedules import timeparse
 from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event
 
@@ -78,13 +79,35 @@ def _span(start: datetime, end: datetime, tz) -> str:
     return f"{spoken(start, tz)} until {until}"
 
 
+def _alternatives(ctx: ToolContext, proposal: Proposal) -> list[dict]:
+    """Free times of the same length near a conflicting proposal, for the persona to offer."""
+    start, end = proposal.data.get("start"), proposal.data.get("end")
+    if not proposal.conflicts or not start or not end:
+        return []
+    probe = Event(
+        owner=ctx.user, start=datetime.fromisoformat(start), end=datetime.fromisoformat(end)
+    )
+    return [
+        {
+            "start": a.astimezone(ctx.tz).isoformat(),
+            "end": b.astimezone(ctx.tz).isoformat(),
+            "when": _span(a, b, ctx.tz),
+        }
+        for a, b in schedule_services.event_alternatives(probe)
+    ]
+
+
 def _write_answer(ctx: ToolContext, proposal: Proposal, *, done: str, ask: str) -> dict:
     """Proposes, or applies at once when this conversation's persona doesn't ask first."""
+    alternatives = _alternatives(ctx, proposal)
     warning = (
         f" Heads up: it overlaps {', '.join(proposal.conflicts)}." if proposal.conflicts else ""
     )
+    if alternatives:
+        warning += f" {alternatives[0]['when']} is free instead."
     if ctx.conversation.writes_need_confirmation:
-        return _result(True, f"{ask}{warning} Shall I go ahead?", proposal, ctx)
+        answer = _result(True, f"{ask}{warning} Shall I go ahead?", proposal, ctx)
+        return {**answer, "alternatives": alternatives} if alternatives else answer
     try:
         proposal = proposals.proposal_confirm(proposal=proposal, utterance=ctx.utterance)
     except proposals.ProposalError as exc:

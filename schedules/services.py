@@ -88,8 +88,8 @@ def _validate(event: Event) -> None:
         raise EventInvalidError("An event can last at most 14 days.", field="end")
 
 
-def _alternatives(event: Event) -> list[tuple[datetime, datetime]]:
-    """Up to three free times of the same length, nearest to the one asked for."""
+def event_alternatives(event: Event) -> list[tuple[datetime, datetime]]:
+    """Up to three free times of the same length as `event`, nearest to the one asked for."""
     tz, length = event.owner.tz, event.duration
     local_start, local_end = event.start.astimezone(tz), event.end.astimezone(tz)
     owner = event.owner
@@ -127,7 +127,7 @@ def _check_conflicts(event: Event, *, allow_conflict: bool) -> None:
         raise EventConflictError(
             f"That time overlaps {titles}.",
             conflicts=conflicts,
-            alternatives=_alternatives(event),
+            alternatives=event_alternatives(event),
         )
 
 

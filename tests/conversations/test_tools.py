@@ -131,6 +131,10 @@ def test_add_with_conflict_warns_and_confirming_books_anyway(call, user):
     )
     assert result["ok"] and "overlaps Dentist" in result["say"]
     assert result["proposal"]["conflicts"]
+    alternatives = result["alternatives"]
+    assert 1 <= len(alternatives) <= 3
+    assert alternatives[0]["when"] in result["say"] and "is free instead" in result["say"]
+    assert all(not a["start"].endswith("T14:00:00+01:00") for a in alternatives)
     call("confirm_change", {"change_id": result["change_id"]})
     assert Event.objects.filter(owner=user, status="confirmed").count() == 2
 

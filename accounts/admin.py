@@ -9,7 +9,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "email", "time_zone", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "language")
     search_fields = ("username", "display_name", "email")
-    readonly_fields = ("calendar_token", "last_login", "date_joined")
+    # The calendar token is the user's feed secret: staff don't need to see it.
+    readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
@@ -21,7 +22,6 @@ class UserAdmin(DjangoUserAdmin):
                     "language",
                     "working_day_start",
                     "working_day_end",
-                    "calendar_token",
                 )
             },
         ),

@@ -183,6 +183,11 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "schedules.models.Event.Status",
         "ConversationStatusEnum": "conversations.models.Conversation.Status",
     },
+    # Every operation documents the errors it can answer (401, 404, 400; see drako/api_errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "drako.api_errors.add_error_responses",
+    ],
 }
 
 # --- Tavus ---

@@ -1,9 +1,7 @@
 """DRAKO's URL map: pages at the top, the JSON API under api/."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.apis import TokenObtainApi
@@ -20,7 +18,7 @@ api_patterns = [
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("img/drako.svg"), permanent=True)),
+    path("favicon.ico", views.favicon_view),
     path("accounts/", include("accounts.urls")),
     path("", include("schedules.urls")),
     path("conversations/", include("conversations.urls")),

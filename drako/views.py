@@ -3,6 +3,7 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -29,6 +30,11 @@ def healthz_view(request):
         logger.warning("healthz database check failed: %s", exc.__class__.__name__)
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon_view(request):
+    # Resolved per request: the hashed static name only exists once collectstatic has run.
+    return redirect(static("img/drako.svg"), permanent=True)
 
 
 def not_found_view(request, exception=None):

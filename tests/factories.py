@@ -34,3 +34,18 @@ class EventFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Event {n}")
     start = factory.Sequence(lambda n: datetime(2030, 1, 7, 9, tzinfo=UTC) + timedelta(hours=2 * n))
     end = factory.LazyAttribute(lambda e: e.start + timedelta(hours=1))
+
+
+def add_event(owner, title, start, end=None, **kwargs):
+    """An event created through the service (with its change log), one hour long by default."""
+    from schedules import services
+
+    event, _change = services.event_create(
+        owner=owner,
+        title=title,
+        start=start,
+        end=end or start + timedelta(hours=1),
+        context=services.ChangeContext(actor=owner),
+        **kwargs,
+    )
+    return event

@@ -28,6 +28,15 @@ def deliver(client, conversation, payload, token=None):
     )
 
 
+def reset(conversation) -> None:
+    """Back to a live conversation that has received nothing, to replay another sequence."""
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="active", joined_at=None, ended_at=None, shutdown_reason="", transcript=[],
+        recording=None, perception_analysis="",
+    )  # fmt: skip
+    ConversationEvent.objects.all().delete()
+
+
 def final_state(conversation) -> dict:
     conversation.refresh_from_db()
     return {
@@ -133,16 +142,7 @@ def test_every_ordering_reaches_the_same_state(client, live_conversation):
     payloads = [recorded(name, live_conversation) for name in ALL]
     outcomes = set()
     for order in itertools.permutations(range(len(payloads))):
-        Conversation.objects.filter(pk=live_conversation.pk).update(
-            status="active",
-            joined_at=None,
-            ended_at=None,
-            shutdown_reason="",
-            transcript=[],
-            recording=None,
-            perception_analysis="",
-        )
-        ConversationEvent.objects.all().delete()
+        reset(live_conversation)
         for i in order:
             deliver(client, live_conversation, payloads[i])
         outcomes.add(json.dumps(final_state(live_conversation), default=str, sort_keys=True))
@@ -165,16 +165,7 @@ def test_any_sequence_with_duplicates_equals_its_set_in_canonical_order(
     client, live_conversation, deliveries
 ):
     def run(sequence):
-        Conversation.objects.filter(pk=live_conversation.pk).update(
-            status="active",
-            joined_at=None,
-            ended_at=None,
-            shutdown_reason="",
-            transcript=[],
-            recording=None,
-            perception_analysis="",
-        )
-        ConversationEvent.objects.all().delete()
+        reset(live_conversation)
         for name in sequence:
             deliver(client, live_conversation, recorded(name, live_conversation))
         return final_state(live_conversation)

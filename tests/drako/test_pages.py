@@ -42,3 +42,9 @@ def test_api_docs_and_schema_are_served(client):
 def test_admin_reachable_for_staff(client, staff_user):
     client.force_login(staff_user)
     assert client.get("/admin/").status_code == 200
+
+
+def test_favicon_redirects_to_the_logo(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/drako.svg")

@@ -9,20 +9,9 @@ from django.utils import timezone
 from accounts.services import user_calendar_token_regenerate
 from schedules import services
 from tests.factories import UserFactory
+from tests.factories import add_event as add
 
 pytestmark = pytest.mark.django_db
-
-
-def add(owner, title, start, end=None, **kwargs):
-    event, _change = services.event_create(
-        owner=owner,
-        title=title,
-        start=start,
-        end=end or start + timedelta(hours=1),
-        context=services.ChangeContext(actor=owner),
-        **kwargs,
-    )
-    return event
 
 
 def feed_url(user) -> str:

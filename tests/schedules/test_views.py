@@ -14,24 +14,13 @@ from schedules import services
 from schedules.models import Event, EventChange
 from schedules.views import schedule_panel_context
 from tests.factories import UserFactory
+from tests.factories import add_event as add
 
 pytestmark = pytest.mark.django_db
 
 SCHEDULE = reverse("schedules:schedule")
 CREATE = reverse("schedules:event-create")
 DASH = "\N{EN DASH}"
-
-
-def add(owner, title, start, end=None, **kwargs) -> Event:
-    event, _change = services.event_create(
-        owner=owner,
-        title=title,
-        start=start,
-        end=end or start + timedelta(hours=1),
-        context=services.ChangeContext(actor=owner),
-        **kwargs,
-    )
-    return event
 
 
 def at(zone: str, *args, fold: int = 0) -> datetime:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from schedules import services
 from schedules.models import Event, EventChange
-from schedules.views import schedule_panel_context
+from schedules.grid import schedule_panel_context
 from tests.factories import UserFactory
 from tests.factories import add_event as add
 

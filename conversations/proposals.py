@@ -216,6 +216,6 @@ def proposal_view(proposal: Proposal, tz) -> dict:
         if key in ("start", "end"):
             after = spoken(datetime.fromisoformat(after), tz)
             old = spoken(datetime.fromisoformat(old), tz) if old else None
-        if after != old:
+        if after != old and (after or old):
             fields.append({"label": label, "before": old or "", "after": after or "—"})
     return {"summary": proposal.summary, "fields": fields, "conflicts": proposal.conflicts}

@@ -42,5 +42,10 @@ format: $(VENV)/.dev
 check: $(VENV)/.runtime
 	$(PY) manage.py check
 
+# Benchmarks: gunicorn + PostgreSQL (127.0.0.1:5432, user postgres) on loopback; writes
+# bench/RESULTS.md. `timeout` bounds the whole run; bench.run stops what it started either way.
+bench: $(VENV)/.dev
+	timeout --signal=INT --kill-after=30 540 $(PY) -m bench.run
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles

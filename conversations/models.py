@@ -84,6 +84,15 @@ class Conversation(models.Model):
         return max(int((self.ended_at - begin).total_seconds()), 0)
 
     @property
+    def duration_text(self) -> str:
+        """The call's length as a person reads it: '3 min 12 s'."""
+        seconds = self.duration_seconds
+        if seconds is None:
+            return ""
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+    @property
     def callback_token(self) -> str:
         return f"{self.pk}.{self.callback_secret}"
 

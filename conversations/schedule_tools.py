@@ -181,10 +181,10 @@ def add_schedule_event(ctx: ToolContext, data: dict) -> dict:
             "location": data["location"],
             "notes": data["notes"],
         },
-        summary=f"Add '{title}' on {when}",
+        summary=f"Add '{title}' for {when}",
     )
     return _write_answer(
-        ctx, proposal, done=f"Added {title} on {when}.", ask=f"I'll add {title} on {when}."
+        ctx, proposal, done=f"Added {title} for {when}.", ask=f"I'll add {title} for {when}."
     )
 
 
@@ -287,17 +287,18 @@ def update_schedule_event(ctx: ToolContext, data: dict) -> dict:
         return {"ok": False, "say": f"{event.title} already looks like that. What should change?"}
     title = changes.get("title", event.title)
     when = _span(start, end, ctx.tz)
+    renamed, moved = "title" in changes, "start" in changes or "end" in changes
+    what = f"rename '{event.title}' to '{title}'" if renamed else f"move '{event.title}'"
+    what += (" and move it" if renamed else "") + f" to {when}" if moved else ""
     proposal = proposals.proposal_create(
         actor=ctx.actor,
         kind=Proposal.Kind.UPDATE,
         event=event,
         tool_call=ctx.tool_call,
         data=changes,
-        summary=f"Change '{event.title}' to '{title}' on {when}",
+        summary=what[0].upper() + what[1:],
     )
-    renamed, moved = "title" in changes, "start" in changes or "end" in changes
-    ask = f"I'll rename {event.title} to {title}" if renamed else f"I'll move {event.title}"
-    ask += (" and move it" if renamed else "") + f" to {when}" if moved else ""
+    ask = f"I'll {what.replace(chr(39), '')}"
     return _write_answer(ctx, proposal, done=f"Done: {title} is now {when}.", ask=ask + ".")
 
 
@@ -325,13 +326,13 @@ def cancel_schedule_event(ctx: ToolContext, data: dict) -> dict:
         event=event,
         tool_call=ctx.tool_call,
         data={},
-        summary=f"Cancel '{event.title}' on {when}",
+        summary=f"Cancel '{event.title}' ({when})",
     )
     return _write_answer(
         ctx,
         proposal,
-        done=f"Cancelled {event.title} on {when}.",
-        ask=f"I'll cancel {event.title} on {when}.",
+        done=f"Cancelled {event.title} ({when}).",
+        ask=f"I'll cancel {event.title}, {when}.",
     )
 
 

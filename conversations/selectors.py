@@ -14,9 +14,11 @@ def conversation_list_for_user(*, user) -> QuerySet[Conversation]:
 
 
 def conversation_get_for_user(*, user, conversation_id) -> Conversation:
-    """One of the user's conversations; anyone else's (or none) is a 404."""
+    """One of the user's conversations (user and persona joined); anyone else's is a 404."""
     try:
-        return Conversation.objects.select_related("persona").get(
+        # The user comes in the same query: tools read conversation.user (zone, hours) on
+        # every call, and a lazy load would be one more query each time.
+        return Conversation.objects.select_related("persona", "user").get(
             user=user, pk=int(conversation_id)
         )
     except (Conversation.DoesNotExist, TypeError, ValueError, OverflowError):

@@ -70,7 +70,25 @@ def _run(tool, ctx: ToolContext, arguments: dict) -> dict:
         return {"ok": False, "say": exc.say}
 
 
-@transaction.atomic
+class _Repeat(Exception):
+    """The unique key refused this call's row: another delivery of it came first."""
+
+
+def _answer(request: ToolRequest, tool, ctx: ToolContext, arguments: dict, parse_error) -> dict:
+    if parse_error:
+        return {"ok": False, "say": parse_error}
+    if tool is None:
+        return {"ok": False, "say": f"There is no tool called {request.name!r}."}
+    return _run(tool, ctx, arguments)
+
+
+def _insert(call: ToolCall) -> None:
+    try:
+        call.save(force_insert=True)
+    except IntegrityError as exc:
+        raise _Repeat from exc
+
+
 def tool_call_execute(*, conversation: Conversation, request: ToolRequest) -> dict:
     """Runs one tool call; a repeat delivery gets the first answer back and changes nothing."""
     started = time.perf_counter()
@@ -80,35 +98,37 @@ def tool_call_execute(*, conversation: Conversation, request: ToolRequest) -> di
         arguments, parse_error = {"raw": str(request.arguments)[:1000]}, exc.say
     else:
         parse_error = None
-    try:
-        # The unique key makes a racing twin wait here until this transaction ends, then fail.
-        with transaction.atomic():
-            call = ToolCall.objects.create(
-                conversation=conversation,
-                name=request.name[:100],
-                arguments=arguments,
-                inference_id=request.inference_id[:100],
-                tool_call_id=request.tool_call_id[:100],
-                idempotency_key=idempotency_key(request, arguments),
-                via=request.via,
-                utterance=request.utterance[:2000],
-            )
-    except IntegrityError:
-        first = ToolCall.objects.get(
-            conversation=conversation, idempotency_key=idempotency_key(request, arguments)
-        )
-        return first.result
+    key = idempotency_key(request, arguments)
     tool = get_tool(request.name)
-    if parse_error:
-        result = {"ok": False, "say": parse_error}
-    elif tool is None:
-        result = {"ok": False, "say": f"There is no tool called {request.name!r}."}
-    else:
-        ctx = ToolContext(conversation, timezone.now(), request.utterance, call)
-        result = _run(tool, ctx, arguments)
-    call.result, call.ok = result, bool(result.get("ok"))
-    call.duration_ms = int((time.perf_counter() - started) * 1000)
-    call.save(update_fields=["result", "ok", "duration_ms"])
+    call = ToolCall(
+        conversation=conversation,
+        name=request.name[:100],
+        arguments=arguments,
+        inference_id=request.inference_id[:100],
+        tool_call_id=request.tool_call_id[:100],
+        idempotency_key=key,
+        via=request.via,
+        utterance=request.utterance[:2000],
+    )
+    # One transaction, no savepoint: the unique key decides. A write tool's row goes in first
+    # (its proposals point at it, and a racing twin waits on that key before writing anything);
+    # any other call's row goes in once, with its answer. Either way the losing twin's whole
+    # transaction, its tool's writes included, rolls back, and it answers with the first result.
+    try:
+        with transaction.atomic():
+            writes = tool is not None and tool.writes and not parse_error
+            if writes:
+                _insert(call)
+            ctx = ToolContext(conversation, timezone.now(), request.utterance, call)
+            result = _answer(request, tool, ctx, arguments, parse_error)
+            call.result, call.ok = result, bool(result.get("ok"))
+            call.duration_ms = int((time.perf_counter() - started) * 1000)
+            if writes:
+                call.save(update_fields=["result", "ok", "duration_ms"])
+            else:
+                _insert(call)
+    except _Repeat:
+        return ToolCall.objects.get(conversation=conversation, idempotency_key=key).result
     logger.info(
         "tool_call name=%s ok=%s conversation=%s ms=%s",
         call.name,

@@ -182,6 +182,7 @@
   });
 
   window.addEventListener("pagehide", endCall);
+  document.getElementById("end-form").addEventListener("submit", () => { ended = true; });
 
   if (!window.Daily) {
     statusLine.textContent = "The video service's script didn't load. Check your connection and reload.";

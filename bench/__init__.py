@@ -1,0 +1,1 @@
+"""DRAKO's benchmarks: `make bench` runs bench.run against gunicorn + PostgreSQL on loopback."""

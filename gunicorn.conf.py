@@ -14,6 +14,8 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# Paths carry secrets (callback, calendar-feed and document tokens): the access log redacts them.
+logger_class = "drako.log_redaction.RedactingGunicornLogger"
 errorlog = "-"
 access_log_format = 'access method=%(m)s path="%(U)s" status=%(s)s bytes=%(B)s duration_ms=%(M)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,5 +1,14 @@
+import json
+import logging
+
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -8,11 +17,13 @@ from rest_framework.views import APIView
 from conversations import decisions, direct_tools, errors, selectors, services, tool_calls, webhooks
 from conversations.models import Conversation
 from drako import ratelimit, tavus
+from drako.api_errors import TOO_DEEP, error_responses, json_problem, json_text_repaired
 from drako.apis import UserApi
 from personas import selectors as persona_selectors
 from personas import services as persona_services
 
 RATE_WINDOW_SECONDS = 60
+request_logger = logging.getLogger("django.request")
 
 
 class ConversationOutputSerializer(serializers.ModelSerializer):
@@ -87,7 +98,11 @@ class ConversationListStartApi(UserApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: ConversationOutputSerializer, 200: ConversationOutputSerializer},
+        responses={
+            201: ConversationOutputSerializer,
+            200: ConversationOutputSerializer,
+            **error_responses(404, 429, 502, 503),
+        },
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -130,7 +145,10 @@ class ConversationDetailApi(UserApi):
 class ConversationEndApi(UserApi):
     """Ends the conversation here and at Tavus; ending it again changes nothing."""
 
-    @extend_schema(request=None, responses={200: ConversationOutputSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: ConversationOutputSerializer, **error_responses(429, 502, 503)},
+    )
     def post(self, request, conversation_id: int):
         conversation = selectors.conversation_get_for_user(
             user=request.user, conversation_id=conversation_id
@@ -142,6 +160,27 @@ class ConversationEndApi(UserApi):
         return Response(ConversationOutputSerializer(conversation).data)
 
 
+def _storable_webhook_body(body: bytes) -> bytes:
+    """The body, with text no database column takes repaired; JSON nested too deep is refused.
+
+    Tavus's payloads are records worth keeping (transcripts): a NUL or an unpaired surrogate
+    in one costs that character, not the whole event.
+    """
+    if len(body) > webhooks.MAX_BODY_BYTES:
+        return body  # refused as too large
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise webhooks.WebhookError(TOO_DEEP, status=400) from None
+    except (ValueError, UnicodeDecodeError):
+        return body  # refused as not JSON
+    if problem := json_problem(payload, check_text=False):
+        raise webhooks.WebhookError(problem, status=400)
+    if json_problem(payload) is None:
+        return body
+    return json.dumps(json_text_repaired(payload)).encode()
+
+
 class TavusCallbackApi(APIView):
     """Tavus conversation webhooks; the secret in the URL is the authentication."""
 
@@ -149,15 +188,38 @@ class TavusCallbackApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = []  # the raw body is read as it came
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400:
+            # Django logs a 4xx with its path, and this path carries the conversation's secret.
+            request_logger.warning(
+                "%s: /api/tavus/callbacks/<secret>/",
+                response.status_text,
+                extra={"status_code": response.status_code},
+            )
+            response._has_been_logged = True
+        return response
+
     @extend_schema(
         request={"application/json": {"type": "object"}},
-        responses={200: {"type": "object"}},
+        responses={
+            200: inline_serializer(
+                "WebhookReceived",
+                {
+                    "status": serializers.CharField(),
+                    "event_type": serializers.CharField(),
+                    "duplicate": serializers.BooleanField(),
+                },
+            ),
+            **error_responses(400, 403, 404, 413),
+        },
         auth=[],
     )
     def post(self, request, token: str):
         try:
             conversation = webhooks.conversation_for_callback_token(token)
-            result = webhooks.webhook_receive(conversation=conversation, body=request.body)
+            body = _storable_webhook_body(request.body)
+            result = webhooks.webhook_receive(conversation=conversation, body=body)
         except webhooks.WebhookError as exc:
             return Response({"detail": exc.message}, status=exc.status)
         return Response(
@@ -165,14 +227,35 @@ class TavusCallbackApi(APIView):
         )
 
 
+def tool_arguments_problem(arguments) -> str | None:
+    """Why tool arguments (an object, or a JSON string of one) cannot be recorded, or None.
+
+    Unparsable strings pass: the tool answers that itself, so the LLM can try again.
+    """
+    if isinstance(arguments, str):
+        if problem := json_problem(arguments):
+            return problem
+        if len(arguments) > tool_calls.MAX_ARGUMENTS_CHARS:
+            return None  # the tool answers "too long"
+        try:
+            arguments = json.loads(arguments)
+        except RecursionError:
+            return TOO_DEEP
+        except ValueError:
+            return None
+    return json_problem(arguments)
+
+
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "object"}], "nullable": True})
 class ToolArgumentsField(serializers.Field):
     """A JSON string (as Tavus sends it) or an object."""
 
     def to_internal_value(self, data):
-        if data is None or isinstance(data, (str, dict)):
-            return data
-        raise serializers.ValidationError("arguments must be a JSON string or an object.")
+        if data is not None and not isinstance(data, (str, dict)):
+            raise serializers.ValidationError("arguments must be a JSON string or an object.")
+        if problem := tool_arguments_problem(data):
+            raise serializers.ValidationError(problem)
+        return data
 
     def to_representation(self, value):
         return value
@@ -218,7 +301,10 @@ def _live_or_409(conversation) -> Response | None:
 class ToolCallRelayApi(UserApi):
     """The live page relays a Tavus `conversation.tool_call` here and gets the tool's answer."""
 
-    @extend_schema(request=ToolCallInputSerializer, responses={200: TOOL_RESULT_SCHEMA})
+    @extend_schema(
+        request=ToolCallInputSerializer,
+        responses={200: TOOL_RESULT_SCHEMA, **error_responses(409, 429)},
+    )
     def post(self, request, conversation_id: int):
         conversation = selectors.conversation_get_for_user(
             user=request.user, conversation_id=conversation_id
@@ -240,7 +326,11 @@ class ProposalDecisionApi(UserApi):
 
     ACTIONS = ("confirm", "discard", "undo")
 
-    @extend_schema(request=None, responses={200: TOOL_RESULT_SCHEMA})
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)],
+        responses={200: TOOL_RESULT_SCHEMA, **error_responses(409)},
+    )
     def post(self, request, conversation_id: int, change_id: int, action: str):
         conversation = selectors.conversation_get_for_user(
             user=request.user, conversation_id=conversation_id
@@ -264,7 +354,7 @@ class TavusToolApi(APIView):
 
     @extend_schema(
         request={"application/json": {"type": "object"}},
-        responses={200: TOOL_RESULT_SCHEMA},
+        responses={200: TOOL_RESULT_SCHEMA, **error_responses(400, 401, 404, 409, 413)},
         auth=[],
     )
     def post(self, request, name: str):
@@ -274,6 +364,13 @@ class TavusToolApi(APIView):
             )
         except direct_tools.DirectToolError as exc:
             return Response({"detail": exc.message}, status=exc.status)
+        problem = (
+            json_problem(name)
+            or json_problem(body)
+            or tool_arguments_problem(body.get("arguments"))
+        )
+        if problem:
+            return Response({"detail": problem}, status=status.HTTP_400_BAD_REQUEST)
         if refusal := _live_or_409(conversation):
             return refusal
         result = tool_calls.tool_call_execute(

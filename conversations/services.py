@@ -173,7 +173,7 @@ class SweepResult:
 
 def conversation_sweep(*, now: datetime) -> SweepResult:
     """Ends calls left open past their limit, fails stuck starts, fetches missing transcripts."""
-    from conversations.webhooks import event_apply  # webhooks imports models only; no cycle
+    from conversations.webhooks import WebhookError, event_apply  # imports no services: no cycle
 
     errors: list[str] = []
     stuck = Conversation.objects.filter(
@@ -215,7 +215,10 @@ def conversation_sweep(*, now: datetime) -> SweepResult:
             continue
         for event in info.events:
             if isinstance(event, dict) and isinstance(event.get("event_type"), str):
-                event_apply(conversation=conversation, payload=event)
+                try:
+                    event_apply(conversation=conversation, payload=event)
+                except WebhookError as exc:
+                    errors.append(f"event {conversation.pk}: {exc.message}")
         conversation.refresh_from_db(fields=["transcript"])
         transcripts += bool(conversation.transcript)
     return SweepResult(ended, failed_starts, transcripts, tuple(errors))

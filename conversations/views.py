@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from conversations import decisions, errors, playground, selectors, services, webhooks
-from drako import tavus
+from drako import ratelimit, tavus
 from personas import selectors as persona_selectors
 from personas import services as persona_services
 from schedules import selectors as schedule_selectors
@@ -26,6 +26,15 @@ def conversation_list_view(request):
 @login_required
 @require_POST
 def conversation_start_view(request):
+    limit = ratelimit.hit(
+        scope="conversation-start",
+        key=str(request.user.pk),
+        limit=settings.CONVERSATION_START_RATE_LIMIT,
+        window_seconds=60,
+    )
+    if not limit.allowed:
+        messages.error(request, "Too many conversations started just now. Wait a minute.")
+        return redirect("schedules:schedule")
     persona_id = request.POST.get("persona") or None
     if persona_id:
         persona = persona_selectors.persona_get_for_user(user=request.user, persona_id=persona_id)

@@ -11,6 +11,8 @@ from django.utils.dateparse import parse_datetime
 
 from conversations.models import Conversation, ConversationEvent
 from conversations.proposals import proposals_expire_for_conversation
+from drako.api_errors import json_problem, json_text_repaired
+from drako.durability import commit_without_waiting_for_disk
 
 MAX_BODY_BYTES = 2_000_000
 
@@ -77,6 +79,11 @@ def webhook_receive(*, conversation: Conversation, body: bytes) -> WebhookResult
 
 def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
     """Records one Tavus event (webhook or polled) and moves the conversation's state forward."""
+    if json_problem(payload, check_text=False):
+        raise WebhookError("The event is nested too deeply.", status=400)
+    # Polled events (the sweep) come here without the HTTP edge's repair: PostgreSQL can't
+    # store NUL or lone surrogates, and a transcript is worth keeping without them.
+    payload = json_text_repaired(payload)
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     key = hashlib.sha256(canonical.encode()).hexdigest()
     event_type = payload["event_type"][:100]
@@ -89,11 +96,13 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
                 payload=payload,
                 occurred_at=_timestamp(payload),
             )
-            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
             handler = HANDLERS.get(event_type)
             if handler is not None:
+                locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
                 handler(locked, payload.get("properties") or {}, _timestamp(payload))
                 locked.save()
+            # A lost webhook is fetched again by the sweep (GET ?verbose=true).
+            commit_without_waiting_for_disk()
     except IntegrityError:
         return WebhookResult(event_type=event_type, duplicate=True)
     return WebhookResult(event_type=event_type, duplicate=False)

@@ -1,5 +1,7 @@
 """Every API error is JSON shaped `{"detail": "...", ...}` with a fitting 4xx status."""
 
+import re
+
 from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -16,8 +18,15 @@ def _first_message(errors) -> str:
     return str(errors)
 
 
+def _is_json_too_deep(exc) -> bool:
+    # Python's JSON decoder gives up on very deep nesting ("[[[[...") with a RecursionError.
+    return isinstance(exc, RecursionError) and "JSON" in str(exc)
+
+
 def exception_handler(exc, context):
     """DRF's handler, with validation errors given a readable `detail` beside the field errors."""
+    if _is_json_too_deep(exc):
+        exc = exceptions.ParseError(TOO_DEEP)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -26,6 +35,61 @@ def exception_handler(exc, context):
     elif isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": _first_message(response.data), **response.data}
     return response
+
+
+# --- JSON that parses but that no database column should take --------------------------------
+
+MAX_JSON_DEPTH = 100
+_SURROGATE = re.compile("[\ud800-\udfff]")
+TOO_DEEP = f"The JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
+BAD_TEXT = "Text may not contain NUL characters or unpaired surrogates."
+
+
+def _text_storable(text: str) -> bool:
+    if "\x00" in text:
+        return False  # PostgreSQL's text and jsonb cannot hold NUL
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False  # a lone surrogate ("\\ud800" in JSON) is not UTF-8 at all
+    return True
+
+
+def json_problem(value, *, check_text: bool = True) -> str | None:
+    """Why a parsed JSON value cannot be stored as it is (too deep, or bad text), or None.
+
+    Iterative, so a deeply nested value cannot exhaust the stack while it is being checked.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return TOO_DEEP
+        if isinstance(item, str):
+            if check_text and not _text_storable(item):
+                return BAD_TEXT
+        elif isinstance(item, dict):
+            stack.extend((key, depth + 1) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return None
+
+
+def json_text_repaired(value):
+    """A copy with NUL characters dropped and unpaired surrogates replaced (U+FFFD).
+
+    Only for values `json_problem(value, check_text=False)` accepted (so the depth is bounded).
+    """
+    if isinstance(value, str):
+        if _text_storable(value):
+            return value
+        return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    if isinstance(value, dict):
+        return {json_text_repaired(k): json_text_repaired(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_text_repaired(item) for item in value]
+    return value
 
 
 def json_not_found(request, exception=None):
@@ -85,9 +149,6 @@ def _error_reference(code: int) -> dict:
 
 # Operations whose view declarations live elsewhere, and the errors they answer besides the
 # generic ones added below. ToolCallRelayApi: ended conversation 409, rate limit 429.
-EXTRA_ERRORS = {"conversations_tool_calls_create": (409, 429)}
-
-
 def add_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation documents the errors it can answer.
 
@@ -100,7 +161,7 @@ def add_error_responses(result, generator, request, public):
         for operation in methods.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            codes = set(EXTRA_ERRORS.get(operation.get("operationId"), ()))
+            codes = set()
             if any(requirement for requirement in operation.get("security", [{}])):
                 codes.add(401)
             parameters = operation.get("parameters", [])

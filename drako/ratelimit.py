@@ -1,5 +1,6 @@
 """A small fixed-window rate limiter on Django's cache, shared by every process that shares it."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -11,9 +12,14 @@ class Limit:
     remaining: int
 
 
+def _cache_key(scope: str, key: str) -> str:
+    # Hashed: keys hold user input (account names) that a cache backend may refuse as a key.
+    return f"ratelimit:{scope}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> Limit:
     """Counts one attempt for (scope, key) and says whether it is still within `limit`."""
-    cache_key = f"ratelimit:{scope}:{key}"
+    cache_key = _cache_key(scope, key)
     # add() is atomic on every backend: only the first attempt of a window sets the expiry.
     cache.add(cache_key, 0, timeout=window_seconds)
     try:
@@ -26,12 +32,12 @@ def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> Limit:
 
 def is_limited(*, scope: str, key: str, limit: int) -> bool:
     """True when (scope, key) has used up its attempts, without counting a new one."""
-    return (cache.get(f"ratelimit:{scope}:{key}") or 0) >= limit
+    return (cache.get(_cache_key(scope, key)) or 0) >= limit
 
 
 def reset(*, scope: str, key: str) -> None:
     """Forgets the attempts of (scope, key), e.g. after a successful sign-in."""
-    cache.delete(f"ratelimit:{scope}:{key}")
+    cache.delete(_cache_key(scope, key))
 
 
 def client_address(request) -> str:

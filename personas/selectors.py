@@ -31,7 +31,7 @@ def persona_get_for_user(*, user: User, persona_id: int | str) -> Persona:
     """A persona this user may pick, or Http404 (personas are shared, so any user may pick)."""
     try:
         return persona_list_pickable().get(pk=int(persona_id))
-    except (Persona.DoesNotExist, TypeError, ValueError) as error:
+    except (Persona.DoesNotExist, TypeError, ValueError, OverflowError) as error:
         raise Http404("No such persona.") from error
 
 

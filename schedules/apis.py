@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
     inline_serializer,
@@ -44,6 +45,20 @@ class EventOutputSerializer(serializers.ModelSerializer):
 class SlotSerializer(serializers.Serializer):
     start = WhenField()
     end = WhenField()
+
+
+@extend_schema_serializer(component_name="Conflict")
+class ConflictSerializer(serializers.Serializer):
+    """409: what the change would overlap, and free slots of the same length nearby."""
+
+    detail = serializers.CharField()
+    conflicts = EventOutputSerializer(many=True, required=False)
+    alternatives = SlotSerializer(many=True, required=False)
+
+
+CONFLICT = OpenApiResponse(
+    ConflictSerializer, description="Overlaps a busy event, or cannot be undone."
+)
 
 
 class ChangeOutputSerializer(serializers.ModelSerializer):
@@ -126,7 +141,7 @@ class EventListCreateApi(UserApi):
         events = selectors.event_list_for_user(user=request.user, **window.validated_data)
         return Response(EventOutputSerializer(events, many=True, context={"request": request}).data)
 
-    @extend_schema(request=InputSerializer, responses={201: EventOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: EventOutputSerializer, 409: CONFLICT})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -162,7 +177,7 @@ class EventDetailApi(UserApi):
         event = selectors.event_get_for_user(user=request.user, event_id=event_id)
         return Response(EventOutputSerializer(event, context={"request": request}).data)
 
-    @extend_schema(request=InputSerializer, responses={200: EventOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={200: EventOutputSerializer, 409: CONFLICT})
     def patch(self, request, event_id: int):
         event = selectors.event_get_for_user(user=request.user, event_id=event_id)
         serializer = self.InputSerializer(data=request.data, context={"request": request})
@@ -246,7 +261,7 @@ class ChangeListApi(UserApi):
 class ChangeUndoApi(UserApi):
     """Reverts one change, if the event is still as that change left it."""
 
-    @extend_schema(request=None, responses={200: ChangeOutputSerializer})
+    @extend_schema(request=None, responses={200: ChangeOutputSerializer, 409: CONFLICT})
     def post(self, request, change_id: int):
         change = selectors.event_change_get_for_user(user=request.user, change_id=change_id)
         try:

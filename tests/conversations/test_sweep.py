@@ -54,3 +54,15 @@ def test_sweep_fetches_missing_transcripts(live_conversation, tavus_on):
         for r in tavus_on.requests
         if r.path.endswith(cid)
     )
+
+
+def test_sweep_stores_polled_transcripts_with_nul_characters_repaired(live_conversation, tavus_on):
+    payload = recorded("application.transcription_ready__2026", live_conversation)
+    payload["properties"]["transcript"][1]["content"] = "Move my\x00 dentist \ud800please."
+    tavus_on.set_events(live_conversation.tavus_conversation_id, [payload])
+    Conversation.objects.filter(pk=live_conversation.pk).update(
+        status="ended", ended_at=timezone.now() - timedelta(minutes=5)
+    )
+    call_command("sweep_conversations")
+    live_conversation.refresh_from_db()
+    assert live_conversation.transcript[1]["content"] == "Move my dentist \ufffdplease."

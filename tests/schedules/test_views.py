@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules import services
-from schedules.models import Event, EventChange
 from schedules.grid import schedule_panel_context
+from schedules.models import Event, EventChange
 from tests.factories import UserFactory
 from tests.factories import add_event as add
 

@@ -18,6 +18,7 @@ from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
 from schedules import timeparse
 from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event
+from schedules.timeparse import describe
 
 MAX_LISTED = 12
 MAX_SLOTS = 5
@@ -72,11 +73,15 @@ def _clock(moment: datetime, tz) -> str:
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
 
 
-def _span(start: datetime, end: datetime, tz) -> str:
-    """'Friday, March 6 at 3:00 PM until 4:00 PM' (the end date too when it differs)."""
+def _span(start: datetime, end: datetime, tz, *, relative: bool = True) -> str:
+    """'tomorrow, Friday, March 6 at 3:00 PM until 4:00 PM' (the end date too when it differs).
+
+    Stored summaries use relative=False ('Friday, March 6, 2026 at …'): 'tomorrow' goes stale.
+    """
+    name = spoken if relative else (lambda moment, zone: describe(moment, tz=zone))
     same_day = start.astimezone(tz).date() == end.astimezone(tz).date()
-    until = _clock(end, tz) if same_day else spoken(end, tz)
-    return f"{spoken(start, tz)} until {until}"
+    until = _clock(end, tz) if same_day else name(end, tz)
+    return f"{name(start, tz)} until {until}"
 
 
 def _alternatives(ctx: ToolContext, proposal: Proposal) -> list[dict]:
@@ -170,6 +175,7 @@ def add_schedule_event(ctx: ToolContext, data: dict) -> dict:
         raise ToolInputError("The end must be after the start. Ask the user how long it lasts.")
     title = data["title"].strip()
     when = _span(start, end, ctx.tz)
+    dated = _span(start, end, ctx.tz, relative=False)
     proposal = proposals.proposal_create(
         actor=ctx.actor,
         kind=Proposal.Kind.CREATE,
@@ -181,7 +187,7 @@ def add_schedule_event(ctx: ToolContext, data: dict) -> dict:
             "location": data["location"],
             "notes": data["notes"],
         },
-        summary=f"Add '{title}' for {when}",
+        summary=f"Add '{title}' for {dated}",
     )
     return _write_answer(
         ctx, proposal, done=f"Added {title} for {when}.", ask=f"I'll add {title} for {when}."
@@ -288,18 +294,25 @@ def update_schedule_event(ctx: ToolContext, data: dict) -> dict:
     title = changes.get("title", event.title)
     when = _span(start, end, ctx.tz)
     renamed, moved = "title" in changes, "start" in changes or "end" in changes
-    what = f"rename '{event.title}' to '{title}'" if renamed else f"move '{event.title}'"
-    what += (" and move it" if renamed else "") + f" to {when}" if moved else ""
+
+    def what(span: str) -> str:
+        words = f"rename '{event.title}' to '{title}'" if renamed else f"move '{event.title}'"
+        return words + ((" and move it" if renamed else "") + f" to {span}" if moved else "")
+
     proposal = proposals.proposal_create(
         actor=ctx.actor,
         kind=Proposal.Kind.UPDATE,
         event=event,
         tool_call=ctx.tool_call,
         data=changes,
-        summary=what[0].upper() + what[1:],
+        summary=_sentence_case(what(_span(start, end, ctx.tz, relative=False))),
     )
-    ask = f"I'll {what.replace(chr(39), '')}"
+    ask = f"I'll {what(when).replace(chr(39), '')}"
     return _write_answer(ctx, proposal, done=f"Done: {title} is now {when}.", ask=ask + ".")
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class CancelInput(serializers.Serializer):
@@ -326,7 +339,7 @@ def cancel_schedule_event(ctx: ToolContext, data: dict) -> dict:
         event=event,
         tool_call=ctx.tool_call,
         data={},
-        summary=f"Cancel '{event.title}' ({when})",
+        summary=f"Cancel '{event.title}' ({describe(event.start, tz=ctx.tz)})",
     )
     return _write_answer(
         ctx,

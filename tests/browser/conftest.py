@@ -194,11 +194,15 @@ class Web:
 
 
 @pytest.fixture
-def web(browser, live_server, transactional_db, settings):
+def web(request, browser, live_server, transactional_db, settings):
+    """The browser in TIME_ZONE, or in another zone: parametrize("web", [zone], indirect=True)."""
     settings.DRAKO_PUBLIC_URL = "https://drako.example.com"
     base_url = live_server.url
     context = browser.new_context(
-        viewport=VIEWPORT, locale="en-US", timezone_id=TIME_ZONE, service_workers="block"
+        viewport=VIEWPORT,
+        locale="en-US",
+        timezone_id=getattr(request, "param", TIME_ZONE),
+        service_workers="block",
     )
     web = Web(context=context, page=None, base_url=base_url)
 

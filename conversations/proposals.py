@@ -105,8 +105,8 @@ def proposal_confirm(*, proposal: Proposal, utterance: str = "") -> Proposal:
     _check_pending(proposal)
     actor = Actor(proposal.conversation, utterance)
     try:
-        with transaction.atomic():
-            event, change = _APPLY[proposal.kind](proposal, actor)
+        # The schedule services are atomic themselves: a refusal leaves nothing half-written.
+        event, change = _APPLY[proposal.kind](proposal, actor)
     except EventConflictError as exc:
         titles = ", ".join(conflict_summaries(exc.conflicts, proposal.conversation.user.tz))
         raise ProposalError(f"That now overlaps {titles}, so I didn't change anything.") from exc
@@ -128,9 +128,10 @@ def _check_pending(proposal: Proposal) -> None:
 
 
 def _current_event(proposal: Proposal) -> Event:
-    event = Event.objects.filter(
-        pk=(proposal.before or {}).get("id"), owner=proposal.conversation.user
-    ).first()
+    user = proposal.conversation.user
+    event = Event.objects.filter(pk=(proposal.before or {}).get("id"), owner_id=user.pk).first()
+    if event is not None:
+        event.owner = user  # already loaded with the proposal: no query per use
     if event is None or schedule_services.event_state(event) != proposal.before:
         raise ProposalError(
             "That event changed since I proposed this, so I didn't touch it. Let's look again."
@@ -187,10 +188,9 @@ def proposal_undo(*, proposal: Proposal, utterance: str = "") -> EventChange:
     if proposal.state != Proposal.State.APPLIED or proposal.change is None:
         raise ProposalError("There's nothing to undo for that change.")
     try:
-        with transaction.atomic():
-            undo = schedule_services.event_change_undo(
-                change=proposal.change, context=Actor(proposal.conversation, utterance).context
-            )
+        undo = schedule_services.event_change_undo(
+            change=proposal.change, context=Actor(proposal.conversation, utterance).context
+        )
     except ScheduleError as exc:
         raise ProposalError(exc.message) from exc
     proposal.state = Proposal.State.UNDONE

@@ -35,7 +35,12 @@ def conversation_for_callback_token(token: str) -> Conversation:
     pk, _, secret = token.partition(".")
     conversation = None
     if pk.isdigit() and len(pk) < 19:
-        conversation = Conversation.objects.filter(pk=int(pk)).first()
+        # Only what authentication needs: the row also holds transcripts and the context sent.
+        conversation = (
+            Conversation.objects.only("id", "callback_secret", "tavus_conversation_id")
+            .filter(pk=int(pk))
+            .first()
+        )
     expected = conversation.callback_secret if conversation else "x" * 43
     if not hmac.compare_digest(expected.encode(), secret.encode()) or conversation is None:
         raise WebhookError("Unknown callback.", status=404)
@@ -98,14 +103,30 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
             )
             handler = HANDLERS.get(event_type)
             if handler is not None:
-                locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-                handler(locked, payload.get("properties") or {}, _timestamp(payload))
-                locked.save()
+                _apply(handler, conversation.pk, payload)
             # A lost webhook is fetched again by the sweep (GET ?verbose=true).
             commit_without_waiting_for_disk()
     except IntegrityError:
         return WebhookResult(event_type=event_type, duplicate=True)
     return WebhookResult(event_type=event_type, duplicate=False)
+
+
+# What the handlers read and write; the rest of the row (the context sent) is never loaded.
+STATE_FIELDS = (
+    "status", "joined_at", "ended_at", "shutdown_reason", "transcript", "recording",
+    "perception_analysis",
+)  # fmt: skip
+
+
+def _apply(handler, conversation_id: int, payload: dict) -> None:
+    locked = (
+        Conversation.objects.select_for_update().only("id", *STATE_FIELDS).get(pk=conversation_id)
+    )
+    before = [getattr(locked, field) for field in STATE_FIELDS]
+    handler(locked, payload.get("properties") or {}, _timestamp(payload))
+    changed = [f for f, old in zip(STATE_FIELDS, before, strict=True) if getattr(locked, f) != old]
+    if changed:
+        locked.save(update_fields=changed)
 
 
 def _earliest(current: datetime | None, candidate: datetime | None) -> datetime | None:

@@ -46,10 +46,10 @@ def event_state(event: Event) -> dict:
     }
 
 
-def _lock_owner(owner: User) -> None:
+def _lock_owner(owner_id: int) -> None:
     # One row lock per owner serialises that owner's writes on PostgreSQL, so two requests
     # racing for one slot cannot both pass the conflict check (SQLite runs BEGIN IMMEDIATE).
-    User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).get()
+    User.objects.select_for_update().filter(pk=owner_id).values_list("pk", flat=True).get()
 
 
 def _whole_days(event: Event, tz) -> None:
@@ -176,7 +176,7 @@ def event_create(
     if all_day:
         _whole_days(event, owner.tz)
     _validate(event)
-    _lock_owner(owner)
+    _lock_owner(owner.pk)
     _check_conflicts(event, allow_conflict=allow_conflict)
     event.save()
     change = _record(
@@ -197,7 +197,7 @@ def event_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise EventInvalidError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
-    _lock_owner(event.owner)
+    _lock_owner(event.owner_id)
     event.refresh_from_db()
     before = event_state(event)
     for field, value in changes.items():
@@ -219,7 +219,7 @@ def event_update(
 @transaction.atomic
 def event_cancel(*, event: Event, context: ChangeContext) -> tuple[Event, EventChange | None]:
     """Marks an event cancelled (it stays in the log and can be restored by undo)."""
-    _lock_owner(event.owner)
+    _lock_owner(event.owner_id)
     event.refresh_from_db()
     if event.status == Event.Status.CANCELLED:
         return event, None
@@ -239,7 +239,7 @@ def event_cancel(*, event: Event, context: ChangeContext) -> tuple[Event, EventC
 @transaction.atomic
 def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
     """Deletes an event for good; the log keeps what it was, so undo can bring it back."""
-    _lock_owner(event.owner)
+    _lock_owner(event.owner_id)
     change = _record(
         event,
         action=EventChange.Action.DELETE,
@@ -256,15 +256,17 @@ def event_change_undo(
     *, change: EventChange, allow_conflict: bool = False, context: ChangeContext
 ) -> EventChange:
     """Reverts one change, if the event is still as that change left it."""
-    _lock_owner(change.owner)
-    change = EventChange.objects.select_for_update().get(pk=change.pk)
+    _lock_owner(change.owner_id)
+    change = EventChange.objects.select_for_update().select_related("owner").get(pk=change.pk)
     if change.action == EventChange.Action.UNDO:
         raise UndoError("That change was itself an undo; make the change again instead.")
     if EventChange.objects.filter(reverts=change).exists():
         raise UndoError("That change has already been undone.")
     event = Event.objects.filter(
-        pk=(change.after or change.before or {}).get("id"), owner=change.owner
+        pk=(change.after or change.before or {}).get("id"), owner_id=change.owner_id
     ).first()
+    if event is not None:
+        event.owner = change.owner  # the same user, already loaded: no query per use
     if change.action != EventChange.Action.DELETE and (
         event is None or event_state(event) != change.after
     ):

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from conversations.models import Conversation, Proposal
+from conversations.models import LIVE_STATUSES, Conversation, Proposal
 from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
 from schedules.errors import EventConflictError, ScheduleError
@@ -96,9 +97,22 @@ def _locked(proposal: Proposal) -> Proposal:
     )
 
 
-@transaction.atomic
+def _expire_if_stale(proposal: Proposal) -> None:
+    # Outside the decision's own transaction, so the expiry is kept when the decision refuses.
+    stale = Q(expires_at__lte=timezone.now()) | ~Q(conversation__status__in=LIVE_STATUSES)
+    Proposal.objects.filter(pk=proposal.pk, state=Proposal.State.PROPOSED).filter(stale).update(
+        state=Proposal.State.EXPIRED
+    )
+
+
 def proposal_confirm(*, proposal: Proposal, utterance: str = "") -> Proposal:
     """Applies a proposed change, if it is still pending, unexpired and the event unchanged."""
+    _expire_if_stale(proposal)
+    return _confirm(proposal, utterance)
+
+
+@transaction.atomic
+def _confirm(proposal: Proposal, utterance: str) -> Proposal:
     proposal = _locked(proposal)
     if proposal.state == Proposal.State.APPLIED:
         return proposal  # confirming twice (voice and click) is one confirmation
@@ -119,12 +133,10 @@ def proposal_confirm(*, proposal: Proposal, utterance: str = "") -> Proposal:
 
 
 def _check_pending(proposal: Proposal) -> None:
+    if proposal.state == Proposal.State.EXPIRED:
+        raise ProposalError("That proposal has expired. Tell me again what you'd like to change.")
     if proposal.state != Proposal.State.PROPOSED:
         raise ProposalError(f"That change was already {proposal.get_state_display().lower()}.")
-    if proposal.expires_at <= timezone.now() or not proposal.conversation.is_live:
-        proposal.state = Proposal.State.EXPIRED
-        proposal.save(update_fields=["state"])
-        raise ProposalError("That proposal has expired. Tell me again what you'd like to change.")
 
 
 def _current_event(proposal: Proposal) -> Event:
@@ -169,9 +181,14 @@ _APPLY = {
 }
 
 
-@transaction.atomic
 def proposal_discard(*, proposal: Proposal) -> Proposal:
     """Drops a pending proposal; nothing on the schedule changes."""
+    _expire_if_stale(proposal)
+    return _discard(proposal)
+
+
+@transaction.atomic
+def _discard(proposal: Proposal) -> Proposal:
     proposal = _locked(proposal)
     if proposal.state == Proposal.State.DISCARDED:
         return proposal

@@ -286,6 +286,8 @@ def update_schedule_event(ctx: ToolContext, data: dict) -> dict:
         changes["end"] = changes["start"] + event.duration
     if data["end_time"].strip():
         changes["end"] = _when(ctx, data["end_time"], "new end")
+    # A "move" to where it already is changes nothing, and must not become an empty proposal.
+    changes = {field: value for field, value in changes.items() if getattr(event, field) != value}
     start, end = changes.get("start", event.start), changes.get("end", event.end)
     if end <= start:
         raise ToolInputError("The end must be after the start. Ask the user for the new times.")
@@ -450,7 +452,9 @@ def confirm_change(ctx: ToolContext, data: dict) -> dict:
 )
 def undo_last_change(ctx: ToolContext, data: dict) -> dict:
     proposal = (
-        Proposal.objects.filter(conversation=ctx.conversation, state=Proposal.State.APPLIED)
+        Proposal.objects.filter(
+            conversation=ctx.conversation, state=Proposal.State.APPLIED, change__isnull=False
+        )
         .order_by("-decided_at", "-id")
         .first()
     )

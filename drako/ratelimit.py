@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -41,9 +42,10 @@ def reset(*, scope: str, key: str) -> None:
 
 
 def client_address(request) -> str:
-    """The client's address as the web server saw it (gunicorn sits behind one trusted proxy)."""
+    """The client's address: X-Forwarded-For is believed only from a proxy in TRUSTED_PROXIES."""
+    remote = request.META.get("REMOTE_ADDR", "unknown")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
+    if forwarded and remote in settings.TRUSTED_PROXIES:
         # The last hop was added by our own proxy; earlier ones are the client's to forge.
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+        return forwarded.split(",")[-1].strip()[:64] or remote
+    return remote

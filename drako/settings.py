@@ -204,6 +204,9 @@ DRAKO_PUBLIC_URL = env.str("DRAKO_PUBLIC_URL", default="").rstrip("/")
 LOGIN_RATE_LIMIT = env.int("LOGIN_RATE_LIMIT", default=10)
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 RATE_LIMIT_WINDOW_SECONDS = 15 * 60
+# Addresses of our own reverse proxies: only their X-Forwarded-For names the client. Empty:
+# every client is its socket address (a client could otherwise pick its own address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Per user per minute: conversation starts (each one is billed) and relayed tool calls.
 CONVERSATION_START_RATE_LIMIT = env.int("CONVERSATION_START_RATE_LIMIT", default=6)
 TOOL_CALL_RATE_LIMIT = env.int("TOOL_CALL_RATE_LIMIT", default=120)

@@ -61,7 +61,13 @@
       tool_call_id: props.tool_call_id || message.tool_call_id || undefined,
     };
     toolCall.utterance = userSpeech[toolCall.inference_id] || lastUserSpeech;
-    const result = await postJSON(api + "/tool-calls/", toolCall);
+    let result;
+    try {
+      result = await postJSON(api + "/tool-calls/", toolCall);
+    } catch (e) {
+      // The persona must never wait on a call nobody answers.
+      result = { ok: false, say: "I couldn't reach your schedule just now. Please try again in a moment." };
+    }
     answer(toolCall, result);
     showResult(result);
   }
@@ -126,12 +132,19 @@
 
   function showResult(result) {
     if (result && result.change_id) renderCard(result);
-    if (result && result.state === "applied") refreshToday();
+    if (result && (result.state === "applied" || result.state === "undone" || result.undone)) {
+      refreshToday();
+    }
   }
 
   // A click does what saying it would: the same change, then the persona is told and says it.
   async function decide(changeId, action) {
-    const result = await postJSON(api + "/changes/" + changeId + "/" + action + "/");
+    let result;
+    try {
+      result = await postJSON(api + "/changes/" + changeId + "/" + action + "/");
+    } catch (e) {
+      result = { ok: false, say: "That didn't go through. Check your connection and try again." };
+    }
     send("conversation.append_llm_context", { context: "On screen the user chose to " + action +
       " change " + changeId + ". Result: " + JSON.stringify(result) });
     if (result.say) send("conversation.echo", { modality: "text", text: result.say, done: true });

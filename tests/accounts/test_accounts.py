@@ -178,3 +178,26 @@ def test_pages_need_sign_in(client):
 def test_user_zone_falls_back_to_utc_when_stored_zone_vanished(user):
     user.time_zone = "Atlantis/Capital"
     assert str(user.tz) == "UTC"
+
+
+def test_forged_forwarded_for_does_not_escape_the_signup_limit(client, settings):
+    settings.SIGNUP_RATE_LIMIT = 2
+    for i in range(3):
+        response = client.post(
+            reverse("signup"),
+            {**SIGNUP, "username": f"u{i}", "password2": "x"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        )
+    assert response.status_code == 429
+
+
+def test_forwarded_for_is_believed_from_a_trusted_proxy(client, settings):
+    settings.SIGNUP_RATE_LIMIT = 2
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    for i in range(3):
+        response = client.post(
+            reverse("signup"),
+            {**SIGNUP, "username": f"u{i}", "password2": "x"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        )
+    assert response.status_code == 200  # three different clients behind our proxy

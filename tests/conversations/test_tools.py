@@ -279,6 +279,7 @@ def test_proposals_expire(call):
     confirmed = call("confirm_change", {"change_id": result["change_id"]})
     assert confirmed["ok"] is False and "expired" in confirmed["say"]
     assert not Event.objects.exists()
+    assert Proposal.objects.get(pk=result["change_id"]).state == "expired"  # and it stays so
 
 
 def test_proposals_die_with_the_conversation(user_api, call, live_conversation):
@@ -485,3 +486,18 @@ def test_tool_calls_are_rate_limited_per_user(call, user_api, live_conversation,
     assert response.status_code == 429
     assert response.json()["ok"] is False and response.json()["say"]
     assert ToolCall.objects.count() == 2
+
+
+def test_moving_an_event_to_where_it_is_proposes_nothing_and_keeps_undo_working(call, user):
+    event = make_event(user)
+    moved = call(
+        "update_schedule_event", {"event_id": event.pk, "start_time": future(days=4, hour=10)}
+    )
+    call("confirm_change", {"change_id": moved["change_id"]})
+    event.refresh_from_db()
+    same = event.start.astimezone(user.tz).strftime("%Y-%m-%dT%H:%M")
+    result = call("update_schedule_event", {"event_id": event.pk, "start_time": same})
+    assert result["ok"] is False and "already looks like that" in result["say"]
+    assert call("undo_last_change", {})["ok"] is True
+    event.refresh_from_db()
+    assert event.start.astimezone(user.tz).hour == 14

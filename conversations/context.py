@@ -27,6 +27,14 @@ def _event_line(event, tz) -> str:
     return line
 
 
+def _greeting_line(user) -> list[str]:
+    # English users get a spoken custom_greeting; everyone else is greeted by the LLM itself.
+    if user.language == "english":
+        return []
+    language = "their own language" if user.language == "multilingual" else user.language.title()
+    return [f"Start by greeting {user.name} by name, in {language}, and ask how you can help."]
+
+
 def conversation_context_build(*, user, now: datetime) -> str:
     """The user's name, local date and time, zone, and today's and the coming week's events."""
     tz = user.tz
@@ -42,6 +50,7 @@ def conversation_context_build(*, user, now: datetime) -> str:
         f"Now: {describe(now, tz=tz)} ({local_now:%Y-%m-%d %H:%M}, {_utc_offset(local_now)}, "
         f"time zone {user.time_zone}). Read and say every time in this zone; never assume UTC.",
         f"Working hours: {user.working_day_start:%H:%M}-{user.working_day_end:%H:%M}.",
+        *_greeting_line(user),
         "Schedule from today through the next 7 days (use the ids with the tools):",
     ]
     lines = [_event_line(event, tz) for event in events[:MAX_EVENTS]] or ["- (nothing scheduled)"]

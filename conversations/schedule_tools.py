@@ -283,7 +283,7 @@ def update_schedule_event(ctx: ToolContext, data: dict) -> dict:
         changes["title"] = data["title"].strip()
     if data["start_time"].strip():
         changes["start"] = _when(ctx, data["start_time"], "new start")
-        changes["end"] = changes["start"] + event.duration
+        changes["end"] = schedule_services.moved_end(event, changes["start"])
     if data["end_time"].strip():
         changes["end"] = _when(ctx, data["end_time"], "new end")
     # A "move" to where it already is changes nothing, and must not become an empty proposal.

@@ -126,7 +126,13 @@ def conversation_start(*, user, persona) -> StartResult:
     )
     if conversation.status == Conversation.Status.ENDED:
         conversation.ended_at = conversation.ended_at or now
-    conversation.save()
+    # Only what this function owns: a webhook (replica_joined) may have landed meanwhile.
+    conversation.save(
+        update_fields=[
+            "tavus_conversation_id", "conversation_url", "started_at", "status", "ended_at",
+            "context_sent", "request_payload", "test_mode",
+        ]
+    )  # fmt: skip
     if ended_meanwhile:  # the user hung up while Tavus was still creating the call
         tavus.end_conversation(conversation_id=info.conversation_id)
     return claim

@@ -103,13 +103,28 @@ def _record_context(conversation) -> dict:
         turn for turn in conversation.transcript or [] if turn.get("role") in ("user", "assistant")
     ]
     reason = conversation.shutdown_reason
+    tool_calls = selectors.tool_call_list_for_conversation(conversation=conversation)
+    changes = selectors.proposal_list_for_conversation(conversation=conversation)
     return {
         "conversation": conversation,
         "transcript": transcript,
         "shutdown_text": webhooks.shutdown_reason_text(reason) if reason else "",
-        "tool_calls": selectors.tool_call_list_for_conversation(conversation=conversation),
-        "changes": selectors.proposal_list_for_conversation(conversation=conversation),
+        "tool_calls": _with_changes(tool_calls, changes),
+        "changes": changes,
     }
+
+
+def _with_changes(tool_calls: list, changes: list) -> list[dict]:
+    """Each tool call with its arguments and the change it proposed, applied or undid."""
+    by_id = {change.pk: change for change in changes}
+    return [
+        {
+            "call": call,
+            "arguments": json.dumps(call.arguments, ensure_ascii=False)[:300],
+            "change": by_id.get((call.result or {}).get("change_id")),
+        }
+        for call in tool_calls
+    ]
 
 
 @login_required

@@ -186,7 +186,7 @@ class EventDetailApi(UserApi):
         allow_conflict = changes.pop("allow_conflict")
         cancel = changes.pop("status", None) == Event.Status.CANCELLED
         if "start" in changes and "end" not in changes:
-            changes["end"] = changes["start"] + event.duration  # a move keeps its length
+            changes["end"] = services.moved_end(event, changes["start"])  # a move keeps its length
         try:
             if changes:
                 event, _ = services.event_update(

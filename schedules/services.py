@@ -59,6 +59,16 @@ def _whole_days(event: Event, tz) -> None:
     event.end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=tz)
 
 
+def moved_end(event: Event, new_start: datetime) -> datetime:
+    """Where an event moved to `new_start` ends: same length; an all-day event keeps its days."""
+    if not event.all_day:
+        return new_start + event.duration
+    tz = event.owner.tz
+    days = (event.end.astimezone(tz).date() - event.start.astimezone(tz).date()).days
+    first = new_start.astimezone(tz).date()
+    return datetime.combine(first + timedelta(days=max(days, 1)), time(0), tzinfo=tz)
+
+
 def _validate(event: Event) -> None:
     event.title = (event.title or "").strip()
     event.location = (event.location or "").strip()
@@ -202,6 +212,8 @@ def event_update(
     before = event_state(event)
     for field, value in changes.items():
         setattr(event, field, value)
+    if event.end <= event.start:  # before rounding to whole days, which would hide it
+        raise EventInvalidError("The end must be after the start.", field="end")
     if event.all_day:
         _whole_days(event, event.owner.tz)
     _validate(event)

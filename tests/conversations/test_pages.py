@@ -91,6 +91,8 @@ def test_record_page_shows_transcript_tool_calls_and_changes_with_undo(
     ).content.decode()
     assert "Move my dentist to Thursday at three." in html
     assert "add_schedule_event" in html and "confirm_change" in html
+    assert "&quot;title&quot;: &quot;Gym&quot;" in html  # each call's arguments
+    assert "Change: Add &#x27;Gym&#x27;" in html  # and the change it made
     assert "Add &#x27;Gym&#x27;" in html and "Undo" in html
     undo_url = reverse(
         "conversations:change-undo", args=[live_conversation.pk, proposed["change_id"]]

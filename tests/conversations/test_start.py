@@ -248,3 +248,11 @@ def test_conversation_start_is_rate_limited(user_api, persona, tavus_on, setting
     response = user_api.post(URL, {}, format="json")
     assert response.status_code == 429
     assert len(creates(tavus_on)) == 2
+
+
+def test_non_english_users_are_greeted_by_name_in_their_language(user_api, user, persona, tavus_on):
+    user.language = "german"
+    user.save()
+    user_api.post(URL, {}, format="json")
+    context = creates(tavus_on)[0].json["conversational_context"]
+    assert f"greeting {user.name} by name, in German" in context

@@ -243,3 +243,30 @@ def test_list_query_count_is_constant(user_api, user):
     one = count_queries()
     EventFactory.create_batch(499, owner=user)
     assert count_queries() == one
+
+
+def test_moving_an_all_day_event_keeps_it_one_day(user_api, user):
+    event, _ = services.event_create(
+        owner=user, title="Holiday", start=datetime(2030, 1, 8, 12, tzinfo=UTC),
+        end=datetime(2030, 1, 8, 13, tzinfo=UTC), all_day=True, context=services.ChangeContext(),
+    )  # fmt: skip
+    response = user_api.patch(
+        f"/api/events/{event.pk}/", {"start": "2030-01-10T23:00"}, format="json"
+    )
+    assert response.status_code == 200
+    event.refresh_from_db()
+    assert event.start.astimezone(user.tz).date().isoformat() == "2030-01-10"
+    assert event.end - event.start == timedelta(days=1)
+
+
+def test_all_day_end_before_start_is_refused_not_rounded(user_api, user):
+    event, _ = services.event_create(
+        owner=user, title="Holiday", start=datetime(2030, 1, 8, 12, tzinfo=UTC),
+        end=datetime(2030, 1, 8, 13, tzinfo=UTC), all_day=True, context=services.ChangeContext(),
+    )  # fmt: skip
+    response = user_api.patch(
+        f"/api/events/{event.pk}/",
+        {"start": "2030-01-10T10:00", "end": "2030-01-09T10:00"},
+        format="json",
+    )
+    assert response.status_code == 400

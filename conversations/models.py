@@ -53,6 +53,9 @@ class Conversation(models.Model):
     transcript = models.JSONField(default=list, blank=True)
     recording = models.JSONField(null=True, blank=True)
     perception_analysis = models.TextField(blank=True)
+    transcript_fetches = models.PositiveSmallIntegerField(
+        default=0, help_text="How often the sweep asked Tavus for a transcript that never came."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 STARTING_GRACE = timedelta(minutes=2)
 END_GRACE = timedelta(minutes=2)
+MAX_TRANSCRIPT_FETCHES = 5
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,16 @@ def conversation_start(*, user, persona) -> StartResult:
     # Only what this function owns: a webhook (replica_joined) may have landed meanwhile.
     conversation.save(
         update_fields=[
-            "tavus_conversation_id", "conversation_url", "started_at", "status", "ended_at",
-            "context_sent", "request_payload", "test_mode",
+            "tavus_conversation_id",
+            "conversation_url",
+            "started_at",
+            "status",
+            "ended_at",
+            "context_sent",
+            "request_payload",
+            "test_mode",
         ]
-    )  # fmt: skip
+    )
     if ended_meanwhile:  # the user hung up while Tavus was still creating the call
         tavus.end_conversation(conversation_id=info.conversation_id)
     return claim
@@ -208,10 +216,12 @@ def conversation_sweep(*, now: datetime) -> SweepResult:
         status=Conversation.Status.ENDED,
         transcript=[],
         test_mode=False,
+        transcript_fetches__lt=MAX_TRANSCRIPT_FETCHES,
         ended_at__lt=now - END_GRACE,
         ended_at__gt=now - timedelta(days=7),
     ).exclude(tavus_conversation_id=None)
-    for conversation in missing[:50]:
+    # The least-asked first, so a few calls that never get a transcript can't starve the rest.
+    for conversation in missing.order_by("transcript_fetches", "ended_at")[:50]:
         try:
             info = tavus.get_conversation(
                 conversation_id=conversation.tavus_conversation_id, verbose=True
@@ -219,12 +229,19 @@ def conversation_sweep(*, now: datetime) -> SweepResult:
         except tavus.TavusError as exc:
             errors.append(f"transcript {conversation.pk}: {exc.message}")
             continue
-        for event in info.events:
-            if isinstance(event, dict) and isinstance(event.get("event_type"), str):
-                try:
-                    event_apply(conversation=conversation, payload=event)
-                except WebhookError as exc:
-                    errors.append(f"event {conversation.pk}: {exc.message}")
+        events = [
+            e for e in info.events if isinstance(e, dict) and isinstance(e.get("event_type"), str)
+        ]
+        for event in events:
+            try:
+                event_apply(conversation=conversation, payload=event)
+            except WebhookError as exc:
+                errors.append(f"event {conversation.pk}: {exc.message}")
+        # Tavus said its last word (even an empty transcript): don't ask again.
+        done = any(e["event_type"] == "application.transcription_ready" for e in events)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            transcript_fetches=MAX_TRANSCRIPT_FETCHES if done else F("transcript_fetches") + 1
+        )
         conversation.refresh_from_db(fields=["transcript"])
         transcripts += bool(conversation.transcript)
     return SweepResult(ended, failed_starts, transcripts, tuple(errors))

@@ -66,3 +66,27 @@ def test_sweep_stores_polled_transcripts_with_nul_characters_repaired(live_conve
     call_command("sweep_conversations")
     live_conversation.refresh_from_db()
     assert live_conversation.transcript[1]["content"] == "Move my dentist \ufffdplease."
+
+
+def test_sweep_stops_asking_for_a_transcript_that_never_comes(live_conversation, tavus_on):
+    Conversation.objects.filter(pk=live_conversation.pk).update(
+        status="ended", ended_at=timezone.now() - timedelta(minutes=5)
+    )
+    for _ in range(7):
+        call_command("sweep_conversations")
+    path = f"/v2/conversations/{live_conversation.tavus_conversation_id}"
+    asked = [r for r in tavus_on.requests if r.method == "GET" and r.path == path]
+    assert len(asked) == 5
+
+
+def test_sweep_stops_once_tavus_sent_its_transcript_event(live_conversation, tavus_on):
+    payload = recorded("application.transcription_ready__2026", live_conversation)
+    payload["properties"]["transcript"] = []
+    tavus_on.set_events(live_conversation.tavus_conversation_id, [payload])
+    Conversation.objects.filter(pk=live_conversation.pk).update(
+        status="ended", ended_at=timezone.now() - timedelta(minutes=5)
+    )
+    call_command("sweep_conversations")
+    call_command("sweep_conversations")
+    path = f"/v2/conversations/{live_conversation.tavus_conversation_id}"
+    assert len([r for r in tavus_on.requests if r.method == "GET" and r.path == path]) == 1

@@ -53,6 +53,10 @@ class Conversation(models.Model):
     transcript = models.JSONField(default=list, blank=True)
     recording = models.JSONField(null=True, blank=True)
     perception_analysis = models.TextField(blank=True)
+    tavus_outcome_unknown = models.BooleanField(
+        default=False,
+        help_text="The create request to Tavus failed without an answer: it may exist there.",
+    )
     transcript_fetches = models.PositiveSmallIntegerField(
         default=0, help_text="How often the sweep asked Tavus for a transcript that never came."
     )

@@ -57,7 +57,8 @@ def conversation_build_payload(*, conversation: Conversation, persona, now: date
     payload = {
         "persona_id": persona.tavus_persona_id,
         "replica_id": persona.default_replica_id,
-        "conversation_name": f"DRAKO with {user.name}"[:100],
+        # The id leads the name, so a call whose create timed out can be found and ended later.
+        "conversation_name": f"DRAKO #{conversation.pk} with {user.name}"[:100],
         "conversational_context": conversation_context_build(user=user, now=now),
         "memory_stores": [f"drako-user-{user.pk}"],
         "properties": {**persona.conversation_properties(), "language": user.language},
@@ -116,6 +117,8 @@ def conversation_start(*, user, persona) -> StartResult:
         conversation.status = Conversation.Status.FAILED
         conversation.failure_reason = exc.message
         conversation.ended_at = timezone.now()
+        # No answer is not a no: Tavus may have created (and be billing) it. The sweep checks.
+        conversation.tavus_outcome_unknown = isinstance(exc, tavus.TavusUnavailable)
         conversation.save()
         raise
     conversation.tavus_conversation_id = info.conversation_id
@@ -244,4 +247,28 @@ def conversation_sweep(*, now: datetime) -> SweepResult:
         )
         conversation.refresh_from_db(fields=["transcript"])
         transcripts += bool(conversation.transcript)
+    ended += _end_orphans(now=now, errors=errors)
     return SweepResult(ended, failed_starts, transcripts, tuple(errors))
+
+
+def _end_orphans(*, now: datetime, errors: list[str]) -> int:
+    """Ends calls Tavus created although our create request got no answer (timeout, 5xx)."""
+    unknown = list(Conversation.objects.filter(tavus_outcome_unknown=True))
+    if not unknown:
+        return 0
+    try:
+        active = tavus.list_conversations(status="active")
+    except tavus.TavusError as exc:
+        errors.append(f"orphans: {exc.message}")
+        return 0
+    ended = 0
+    for conversation in unknown:
+        prefix = f"DRAKO #{conversation.pk} "
+        found = [i for i in active if (i.conversation_name or "").startswith(prefix)]
+        for info in found:
+            tavus.end_conversation(conversation_id=info.conversation_id)
+        ended += len(found)
+        # Found and ended, or nothing there after a grace for slow creates: settled either way.
+        if found or conversation.created_at < now - STARTING_GRACE:
+            Conversation.objects.filter(pk=conversation.pk).update(tavus_outcome_unknown=False)
+    return ended

@@ -90,3 +90,32 @@ def test_sweep_stops_once_tavus_sent_its_transcript_event(live_conversation, tav
     call_command("sweep_conversations")
     path = f"/v2/conversations/{live_conversation.tavus_conversation_id}"
     assert len([r for r in tavus_on.requests if r.method == "GET" and r.path == path]) == 1
+
+
+def test_sweep_ends_a_call_tavus_created_although_our_create_timed_out(
+    user_api, user, persona, tavus_on, settings
+):
+    import requests
+
+    settings.TAVUS_READ_TIMEOUT = 0.2
+    tavus_on.hang(path_prefix="/conversations")
+    try:
+        assert user_api.post("/api/conversations/", {}, format="json").status_code == 502
+    finally:
+        tavus_on.release()
+    failed = Conversation.objects.get()
+    assert failed.tavus_outcome_unknown
+    # What Tavus did with the request we gave up on: it created (and bills) the call.
+    orphan = requests.post(
+        f"{tavus_on.url}/conversations",
+        json={
+            "persona_id": "pdced222244b",
+            "conversation_name": f"DRAKO #{failed.pk} with {user.name}",
+        },
+        headers={"x-api-key": tavus_on.api_key},
+        timeout=5,
+    ).json()["conversation_id"]
+    call_command("sweep_conversations")
+    assert any(r.path == f"/v2/conversations/{orphan}/end" for r in tavus_on.requests)
+    failed.refresh_from_db()
+    assert failed.tavus_outcome_unknown is False

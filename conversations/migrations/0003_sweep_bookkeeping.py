@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='conversation',
+            name='tavus_outcome_unknown',
+            field=models.BooleanField(default=False, help_text='The create request to Tavus failed without an answer: it may exist there.'),
+        ),
+        migrations.AddField(
+            model_name='conversation',
             name='transcript_fetches',
             field=models.PositiveSmallIntegerField(default=0, help_text='How often the sweep asked Tavus for a transcript that never came.'),
         ),

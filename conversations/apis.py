@@ -284,6 +284,7 @@ TOOL_RESULT_SCHEMA = {
             "type": "string",
             "enum": ["proposed", "applied", "discarded", "expired", "undone", "failed"],
         },
+        "undone": {"type": "boolean"},
     },
     "required": ["ok", "say"],
 }

@@ -116,18 +116,21 @@ def _write_answer(ctx: ToolContext, proposal: Proposal, *, done: str, ask: str) 
     try:
         proposal = proposals.proposal_confirm(proposal=proposal, utterance=ctx.utterance)
     except proposals.ProposalError as exc:
-        return {"ok": False, "say": exc.say, "change_id": proposal.pk, "state": "failed"}
+        return {"ok": False, "say": exc.say, "change_id": proposal.pk}
     return _result(True, done + warning, proposal, ctx)
 
 
 def _result(ok: bool, say: str, proposal: Proposal, ctx: ToolContext) -> dict:
-    return {
+    # The interface's states are "proposed" and "applied"; an undo is an applied revert.
+    undone = proposal.state == Proposal.State.UNDONE
+    answer = {
         "ok": ok,
         "say": say,
         "change_id": proposal.pk,
-        "state": "applied" if proposal.state == Proposal.State.APPLIED else proposal.state,
+        "state": "proposed" if proposal.state == Proposal.State.PROPOSED else "applied",
         "proposal": proposals.proposal_view(proposal, ctx.tz),
     }
+    return {**answer, "undone": True} if undone else answer
 
 
 class AddInput(serializers.Serializer):
@@ -440,7 +443,7 @@ def confirm_change(ctx: ToolContext, data: dict) -> dict:
     try:
         proposal = proposals.proposal_confirm(proposal=proposal, utterance=ctx.utterance)
     except proposals.ProposalError as exc:
-        return {"ok": False, "say": exc.say, "change_id": proposal.pk, "state": proposal.state}
+        return {"ok": False, "say": exc.say, "change_id": proposal.pk}
     return _result(True, f"Done. {proposal.summary}: that's in your schedule now.", proposal, ctx)
 
 
@@ -463,6 +466,6 @@ def undo_last_change(ctx: ToolContext, data: dict) -> dict:
     try:
         proposals.proposal_undo(proposal=proposal, utterance=ctx.utterance)
     except proposals.ProposalError as exc:
-        return {"ok": False, "say": exc.say, "change_id": proposal.pk, "state": proposal.state}
+        return {"ok": False, "say": exc.say, "change_id": proposal.pk}
     proposal.refresh_from_db()
     return _result(True, f"Undone: {proposal.summary}.", proposal, ctx)

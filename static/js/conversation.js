@@ -100,7 +100,7 @@
     const card = cardFor(result.change_id);
     const proposal = result.proposal || {};
     card.replaceChildren();
-    card.className = "proposal " + (result.state || "");
+    card.className = "proposal " + (result.undone ? "undone" : result.state || "");
     card.appendChild(text("h3", "", proposal.summary || result.say));
     const diff = text("div", "diff");
     (proposal.fields || []).forEach((f) => {
@@ -118,7 +118,9 @@
       card.appendChild(text("p", "conflicts", "Overlaps: " + proposal.conflicts.join(", ")));
     }
     const actions = text("div", "actions");
-    if (result.state === "proposed") {
+    if (result.undone || result.state === "undone") {
+      actions.appendChild(text("span", "badge", "undone"));
+    } else if (result.state === "proposed") {
       actions.appendChild(button("Confirm", "", () => decide(result.change_id, "confirm")));
       actions.appendChild(button("Discard", "button-secondary", () => decide(result.change_id, "discard")));
     } else if (result.state === "applied" && result.undoable !== false) {

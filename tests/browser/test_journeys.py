@@ -173,8 +173,9 @@ def test_sign_up_plan_the_week_talk_and_read_the_record(web, tavus, persona):
         "proposed",
         "proposed",
         "applied",
-        "undone",
+        "applied",
     ]
+    assert context_result(contexts[4])["undone"] is True
 
     _end_and_read_the_record(web, conversation, move_summary)
 

@@ -232,7 +232,7 @@ def test_cancel_then_undo(call, user):
     event.refresh_from_db()
     assert event.status == "cancelled"
     undone = call("undo_last_change", {})
-    assert undone["ok"] and undone["state"] == "undone"
+    assert undone["ok"] and undone["state"] == "applied" and undone["undone"] is True
     event.refresh_from_db()
     assert event.status == "confirmed"
 

@@ -1,4 +1,3 @@
-import json
 import logging
 
 from django.conf import settings
@@ -17,10 +16,8 @@ from rest_framework.views import APIView
 from conversations import decisions, direct_tools, errors, selectors, services, tool_calls, webhooks
 from conversations.models import Conversation
 from drako import ratelimit, tavus
-from drako.api_errors import TOO_DEEP, error_responses, json_problem, json_text_repaired
+from drako.api_errors import error_responses, json_problem
 from drako.apis import UserApi
-from personas import selectors as persona_selectors
-from personas import services as persona_services
 
 RATE_WINDOW_SECONDS = 60
 request_logger = logging.getLogger("django.request")
@@ -111,20 +108,10 @@ class ConversationListStartApi(UserApi):
             request, scope="conversation-start", limit=settings.CONVERSATION_START_RATE_LIMIT
         ):
             return limited
-        persona_id = serializer.validated_data.get("persona")
-        if persona_id is not None:
-            persona = persona_selectors.persona_get_for_user(
-                user=request.user, persona_id=persona_id
-            )
-        else:
-            persona = persona_services.persona_get_default()
-        if persona is None:
-            return Response(
-                {"detail": "No persona is set up yet. An admin needs to create one."},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
         try:
-            result = services.conversation_start(user=request.user, persona=persona)
+            result = services.conversation_start_for_user(
+                user=request.user, persona_id=serializer.validated_data.get("persona")
+            )
         except tavus.TavusError as exc:
             return tavus_error_response(exc)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
@@ -158,27 +145,6 @@ class ConversationEndApi(UserApi):
         except tavus.TavusError as exc:
             return tavus_error_response(exc)
         return Response(ConversationOutputSerializer(conversation).data)
-
-
-def _storable_webhook_body(body: bytes) -> bytes:
-    """The body, with text no database column takes repaired; JSON nested too deep is refused.
-
-    Tavus's payloads are records worth keeping (transcripts): a NUL or an unpaired surrogate
-    in one costs that character, not the whole event.
-    """
-    if len(body) > webhooks.MAX_BODY_BYTES:
-        return body  # refused as too large
-    try:
-        payload = json.loads(body)
-    except RecursionError:
-        raise webhooks.WebhookError(TOO_DEEP, status=400) from None
-    except (ValueError, UnicodeDecodeError):
-        return body  # refused as not JSON
-    if problem := json_problem(payload, check_text=False):
-        raise webhooks.WebhookError(problem, status=400)
-    if json_problem(payload) is None:
-        return body
-    return json.dumps(json_text_repaired(payload)).encode()
 
 
 class TavusCallbackApi(APIView):
@@ -218,32 +184,12 @@ class TavusCallbackApi(APIView):
     def post(self, request, token: str):
         try:
             conversation = webhooks.conversation_for_callback_token(token)
-            body = _storable_webhook_body(request.body)
-            result = webhooks.webhook_receive(conversation=conversation, body=body)
+            result = webhooks.webhook_receive(conversation=conversation, body=request.body)
         except webhooks.WebhookError as exc:
             return Response({"detail": exc.message}, status=exc.status)
         return Response(
             {"status": "success", "event_type": result.event_type, "duplicate": result.duplicate}
         )
-
-
-def tool_arguments_problem(arguments) -> str | None:
-    """Why tool arguments (an object, or a JSON string of one) cannot be recorded, or None.
-
-    Unparsable strings pass: the tool answers that itself, so the LLM can try again.
-    """
-    if isinstance(arguments, str):
-        if problem := json_problem(arguments):
-            return problem
-        if len(arguments) > tool_calls.MAX_ARGUMENTS_CHARS:
-            return None  # the tool answers "too long"
-        try:
-            arguments = json.loads(arguments)
-        except RecursionError:
-            return TOO_DEEP
-        except ValueError:
-            return None
-    return json_problem(arguments)
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "object"}], "nullable": True})
@@ -253,7 +199,7 @@ class ToolArgumentsField(serializers.Field):
     def to_internal_value(self, data):
         if data is not None and not isinstance(data, (str, dict)):
             raise serializers.ValidationError("arguments must be a JSON string or an object.")
-        if problem := tool_arguments_problem(data):
+        if problem := tool_calls.arguments_problem(data):
             raise serializers.ValidationError(problem)
         return data
 
@@ -368,7 +314,7 @@ class TavusToolApi(APIView):
         problem = (
             json_problem(name)
             or json_problem(body)
-            or tool_arguments_problem(body.get("arguments"))
+            or tool_calls.arguments_problem(body.get("arguments"))
         )
         if problem:
             return Response({"detail": problem}, status=status.HTTP_400_BAD_REQUEST)

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from conversations.models import LIVE_STATUSES, Conversation
+from conversations.models import LIVE_STATUSES, Conversation, Proposal
 
 
 def conversation_list_for_user(*, user) -> QuerySet[Conversation]:
@@ -33,8 +33,6 @@ def conversation_live_for_user(*, user) -> Conversation | None:
 
 def proposal_get_for_conversation(*, conversation, proposal_id):
     """One proposal of this (already user-scoped) conversation; any other is a 404."""
-    from conversations.models import Proposal
-
     try:
         return Proposal.objects.get(conversation=conversation, pk=int(proposal_id))
     except (Proposal.DoesNotExist, TypeError, ValueError, OverflowError):

@@ -14,6 +14,8 @@ from conversations.context import conversation_context_build
 from conversations.models import LIVE_STATUSES, Conversation
 from conversations.proposals import proposals_expire_for_conversation
 from drako import tavus
+from personas import selectors as persona_selectors
+from personas import services as persona_services
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,17 @@ def _claim_slot(*, user, persona) -> StartResult:
         live = Conversation.objects.get(user=user, status__in=LIVE_STATUSES, is_playground=False)
         return StartResult(live, created=False)
     return StartResult(conversation, created=True)
+
+
+def conversation_start_for_user(*, user, persona_id: int | str | None = None) -> StartResult:
+    """Starts (or returns) the user's call with the persona they picked, or the default one."""
+    if persona_id:
+        persona = persona_selectors.persona_get_for_user(user=user, persona_id=persona_id)
+    else:
+        persona = persona_services.persona_get_default()
+    if persona is None:
+        raise tavus.TavusNotConfigured("No persona is set up yet. An admin needs to create one.")
+    return conversation_start(user=user, persona=persona)
 
 
 def conversation_start(*, user, persona) -> StartResult:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from conversations.models import Conversation, ToolCall
 from conversations.schedule_tools import ToolContext, ToolInputError
 from conversations.tools import get_tool
+from drako.api_errors import TOO_DEEP, json_problem
 from drako.durability import commit_without_waiting_for_disk
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,25 @@ def _arguments(raw) -> dict:
     if not isinstance(raw, dict):
         raise ToolInputError("The arguments must be a JSON object of the tool's parameters.")
     return raw
+
+
+def arguments_problem(arguments) -> str | None:
+    """Why tool arguments (an object, or a JSON string of one) cannot be recorded, or None.
+
+    Unparsable strings pass: the tool answers that itself, so the LLM can try again.
+    """
+    if isinstance(arguments, str):
+        if problem := json_problem(arguments):
+            return problem
+        if len(arguments) > MAX_ARGUMENTS_CHARS:
+            return None  # the tool answers "too long"
+        try:
+            arguments = json.loads(arguments)
+        except RecursionError:
+            return TOO_DEEP
+        except ValueError:
+            return None
+    return json_problem(arguments)
 
 
 def idempotency_key(request: ToolRequest, arguments) -> str:

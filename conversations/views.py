@@ -12,8 +12,6 @@ from django.views.decorators.http import require_POST
 
 from conversations import decisions, errors, playground, selectors, services, webhooks
 from drako import ratelimit, tavus
-from personas import selectors as persona_selectors
-from personas import services as persona_services
 from schedules import selectors as schedule_selectors
 
 
@@ -35,16 +33,10 @@ def conversation_start_view(request):
     if not limit.allowed:
         messages.error(request, "Too many conversations started just now. Wait a minute.")
         return redirect("schedules:schedule")
-    persona_id = request.POST.get("persona") or None
-    if persona_id:
-        persona = persona_selectors.persona_get_for_user(user=request.user, persona_id=persona_id)
-    else:
-        persona = persona_services.persona_get_default()
-    if persona is None:
-        messages.error(request, "No persona is set up yet. An admin needs to create one.")
-        return redirect("schedules:schedule")
     try:
-        result = services.conversation_start(user=request.user, persona=persona)
+        result = services.conversation_start_for_user(
+            user=request.user, persona_id=request.POST.get("persona") or None
+        )
     except tavus.TavusError as exc:
         messages.error(request, errors.explain(exc)[1])
         return redirect("schedules:schedule")

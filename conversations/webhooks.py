@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 
 from conversations.models import Conversation, ConversationEvent
 from conversations.proposals import proposals_expire_for_conversation
-from drako.api_errors import json_problem, json_text_repaired
+from drako.api_errors import TOO_DEEP, json_problem, json_text_repaired
 from drako.durability import commit_without_waiting_for_disk
 
 MAX_BODY_BYTES = 2_000_000
@@ -52,6 +52,8 @@ def _parse(body: bytes) -> dict:
         raise WebhookError("Payload too large.", status=413)
     try:
         payload = json.loads(body)
+    except RecursionError:
+        raise WebhookError(TOO_DEEP, status=400) from None
     except (ValueError, UnicodeDecodeError):
         raise WebhookError("The body is not JSON.", status=400) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("event_type"), str):
@@ -84,8 +86,8 @@ def webhook_receive(*, conversation: Conversation, body: bytes) -> WebhookResult
 
 def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
     """Records one Tavus event (webhook or polled) and moves the conversation's state forward."""
-    if json_problem(payload, check_text=False):
-        raise WebhookError("The event is nested too deeply.", status=400)
+    if problem := json_problem(payload, check_text=False):
+        raise WebhookError(problem, status=400)
     # Polled events (the sweep) come here without the HTTP edge's repair: PostgreSQL can't
     # store NUL or lone surrogates, and a transcript is worth keeping without them.
     payload = json_text_repaired(payload)

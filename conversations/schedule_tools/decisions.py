@@ -1,0 +1,78 @@
+"""Tools that decide proposed changes: confirm, and undo the last one."""
+
+from rest_framework import serializers
+
+from conversations import proposals
+from conversations.models import Proposal
+from conversations.schedule_tools.base import (
+    ToolContext,
+    ToolInputError,
+    result_for,
+)
+from conversations.tools import tool
+
+
+class ConfirmInput(serializers.Serializer):
+    change_id = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+def _proposal(ctx: ToolContext, change_id: int, *states) -> Proposal:
+    mine = Proposal.objects.filter(conversation=ctx.conversation)
+    if change_id:
+        proposal = mine.filter(pk=change_id).first()
+    else:
+        proposal = mine.filter(state__in=states).order_by("-created_at", "-id").first()
+    if proposal is None:
+        raise ToolInputError("There's no pending change to confirm. Propose one first.")
+    return proposal
+
+
+@tool(
+    description=(
+        "Commit a change you proposed, after the user said yes. Pass its change_id (0 for the "
+        "latest proposal)."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "change_id": {
+                "type": "integer",
+                "description": "The change_id to commit; 0 for the latest",
+            }
+        },
+    },
+    serializer_class=ConfirmInput,
+    writes=True,
+)
+def confirm_change(ctx: ToolContext, data: dict) -> dict:
+    proposal = _proposal(ctx, data["change_id"], Proposal.State.PROPOSED)
+    try:
+        proposal = proposals.proposal_confirm(proposal=proposal, utterance=ctx.utterance)
+    except proposals.ProposalError as exc:
+        return {"ok": False, "say": exc.say, "change_id": proposal.pk}
+    say = f"Done. {proposal.summary}: that's in your schedule now."
+    return result_for(True, say, proposal, ctx)
+
+
+@tool(
+    description="Revert the last change made in this conversation, when the user asks to undo.",
+    parameters={"type": "object", "properties": {}},
+    serializer_class=serializers.Serializer,
+    writes=True,
+)
+def undo_last_change(ctx: ToolContext, data: dict) -> dict:
+    proposal = (
+        Proposal.objects.filter(
+            conversation=ctx.conversation, state=Proposal.State.APPLIED, change__isnull=False
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if proposal is None:
+        return {"ok": False, "say": "I haven't changed anything in this conversation yet."}
+    try:
+        proposals.proposal_undo(proposal=proposal, utterance=ctx.utterance)
+    except proposals.ProposalError as exc:
+        return {"ok": False, "say": exc.say, "change_id": proposal.pk}
+    proposal.refresh_from_db()
+    return result_for(True, f"Undone: {proposal.summary}.", proposal, ctx)

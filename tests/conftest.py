@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, synced_persona
 from tests.fake_tavus import FakeTavus
 
 _real_connect = socket.socket.connect
@@ -102,3 +102,9 @@ def fake_tavus(settings):
         yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture
+def persona(db):
+    """The default persona, synced to the fake Tavus (see tests.factories.synced_persona)."""
+    return synced_persona()

@@ -49,3 +49,18 @@ def add_event(owner, title, start, end=None, **kwargs):
         **kwargs,
     )
     return event
+
+
+def synced_persona(**overrides):
+    """The default persona, synced to the fake Tavus's stock persona (which has a replica)."""
+    from personas.models import Persona
+
+    fields = {
+        "name": "DRAKO",
+        "system_prompt": "You are DRAKO.",
+        "tavus_persona_id": "pdced222244b",
+        "default_replica_id": "re8e740a42",
+        "is_default": True,
+        "sync_state": "synced",
+    }
+    return Persona.objects.create(**(fields | overrides))

@@ -26,7 +26,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from conversations.models import Conversation
-from tests.conversations.conftest import persona, recorded  # noqa: F401  (fixture, helper)
+from tests.conversations.conftest import recorded  # noqa: F401  (helper)
 
 CHROMIUM = os.environ.get("DRAKO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -4,7 +4,6 @@ from pathlib import Path
 import pytest
 
 from conversations.models import Conversation
-from personas.models import Persona
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tavus"
 
@@ -14,19 +13,6 @@ def recorded(name: str, conversation: Conversation) -> dict:
     text = (FIXTURES / f"{name}.json").read_text()
     text = text.replace("CONVERSATION_ID", conversation.tavus_conversation_id or "")
     return json.loads(text.replace("TOKEN", conversation.callback_token))
-
-
-@pytest.fixture
-def persona(db):
-    """The default persona, synced to the fake Tavus's stock persona (which has a replica)."""
-    return Persona.objects.create(
-        name="DRAKO",
-        system_prompt="You are DRAKO.",
-        tavus_persona_id="pdced222244b",
-        default_replica_id="re8e740a42",
-        is_default=True,
-        sync_state="synced",
-    )
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from personas.models import Persona
-from tests.factories import UserFactory
+from tests.factories import UserFactory, synced_persona
 from tests.security import routes, seed
 
 pytestmark = pytest.mark.django_db
@@ -69,14 +68,7 @@ def test_the_pinned_daily_script_is_what_the_csp_allows():
 @pytest.fixture
 def staff_world(fake_tavus, settings):
     settings.DRAKO_PUBLIC_URL = "https://drako.example.com"
-    persona = Persona.objects.create(
-        name="DRAKO",
-        system_prompt="You are DRAKO.",
-        tavus_persona_id="pdced222244b",
-        default_replica_id="re8e740a42",
-        is_default=True,
-        sync_state="synced",
-    )
+    persona = synced_persona()
     staff = UserFactory(username="staffer", is_staff=True, is_superuser=True)
     return seed(staff, persona, label="S"), persona
 

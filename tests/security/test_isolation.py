@@ -18,7 +18,6 @@ from django.test import Client
 
 from conversations import direct_tools
 from conversations.models import ToolCall
-from personas.models import Persona
 from tests.factories import UserFactory
 from tests.security import Owned, Route, routes, seed
 
@@ -45,18 +44,6 @@ SECRET_IN_URL = {
 }
 METHODS = ("get", "post", "patch", "put", "delete")
 MISSING_ID = 987_654_321
-
-
-@pytest.fixture
-def persona(db):
-    return Persona.objects.create(
-        name="DRAKO",
-        system_prompt="You are DRAKO.",
-        tavus_persona_id="pdced222244b",
-        default_replica_id="re8e740a42",
-        is_default=True,
-        sync_state="synced",
-    )
 
 
 @pytest.fixture

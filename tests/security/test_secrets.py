@@ -15,7 +15,7 @@ from django.contrib import admin
 from conversations import direct_tools, services
 from personas.models import Persona
 from personas.services import persona_sync
-from tests.factories import UserFactory
+from tests.factories import UserFactory, synced_persona
 from tests.security import routes, seed
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +35,7 @@ def marked(fake_tavus, settings):
     settings.TAVUS_TOOL_SECRET = MARKERS["TAVUS_TOOL_SECRET"]
     settings.SECRET_KEY = MARKERS["SECRET_KEY"]
     settings.DRAKO_PUBLIC_URL = "https://drako.example.com"
-    persona = Persona.objects.create(
-        name="DRAKO",
-        system_prompt="You are DRAKO.",
-        tavus_persona_id="pdced222244b",
-        default_replica_id="re8e740a42",
-        is_default=True,
-        sync_state="synced",
+    persona = synced_persona(
         llm_model=Persona.LLMModel.CUSTOM,
         llm_custom_model="my-model",
         llm_base_url="https://llm.example.com/v1",

@@ -6,16 +6,14 @@ import json
 
 from django.conf import settings
 
+from conversations.errors import RefusedError
 from conversations.models import Conversation
 
 MAX_BODY_BYTES = 100_000
 
 
-class DirectToolError(Exception):
-    def __init__(self, message: str, *, status: int):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class DirectToolError(RefusedError):
+    pass
 
 
 def signature_for(body: bytes, secret: str) -> str:

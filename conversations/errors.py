@@ -1,8 +1,18 @@
-"""How a Tavus refusal is told to the person who pressed "Talk to DRAKO"."""
+"""How refusals are told: Tavus's to the person who pressed "Talk to DRAKO", ours to Tavus."""
 
 from rest_framework import status
 
 from drako import tavus
+
+
+class RefusedError(Exception):
+    """A request from Tavus (webhook or tool delivery) refused with `status` and `message`."""
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
 
 MESSAGES = {
     tavus.TavusNotConfigured: (

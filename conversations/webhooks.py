@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
+from conversations.errors import RefusedError
 from conversations.models import Conversation, ConversationEvent
 from conversations.proposals import proposals_expire_for_conversation
 from drako.api_errors import TOO_DEEP, json_problem, json_text_repaired
@@ -17,11 +18,8 @@ from drako.durability import commit_without_waiting_for_disk
 MAX_BODY_BYTES = 2_000_000
 
 
-class WebhookError(Exception):
-    def __init__(self, message: str, *, status: int):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class WebhookError(RefusedError):
+    pass
 
 
 @dataclass(frozen=True)

@@ -123,3 +123,16 @@ def seed(user, persona, *, label: str) -> Owned:
     owned.tool_calls = list(owned.live.tool_calls.all())
     assert owned.proposals, "the seeded tool call should have proposed a change"
     return owned
+
+
+def route_values(owned: Owned) -> dict:
+    """Values for every route's path parameters, pointing at `owned`'s own objects."""
+    return {
+        "event_id": owned.events[0].pk,
+        "change_id": owned.changes[0].pk,
+        "conversation_id": owned.live.pk,
+        "token": owned.user.calendar_token,
+        "name": "list_schedule_events",
+        "action": "confirm",
+        "filename": "none.pdf",
+    }

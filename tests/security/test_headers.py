@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from tests.factories import UserFactory, synced_persona
-from tests.security import routes, seed
+from tests.security import route_values, routes, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -75,15 +75,7 @@ def staff_world(fake_tavus, settings):
 
 def test_every_page_carries_the_security_headers(staff_world, client):
     owned, persona = staff_world
-    values = {
-        "event_id": owned.events[0].pk,
-        "change_id": owned.changes[0].pk,
-        "conversation_id": owned.live.pk,
-        "token": owned.user.calendar_token,
-        "name": "list_schedule_events",
-        "action": "confirm",
-        "filename": "none.pdf",
-    }
+    values = route_values(owned)
     paths = [route.path(**values) for route in routes()]
     paths += [
         f"/conversations/{owned.ended.pk}/",  # the record, not the live page

@@ -16,7 +16,7 @@ from conversations import direct_tools, services
 from personas.models import Persona
 from personas.services import persona_sync
 from tests.factories import UserFactory, synced_persona
-from tests.security import routes, seed
+from tests.security import route_values, routes, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -60,15 +60,7 @@ def test_no_secret_on_any_page_or_api_answer(marked, client):
     secrets = [*MARKERS.values(), user.live.callback_secret, staff.live.callback_secret]
     problems = []
     for owned in (user, staff):
-        values = {
-            "event_id": owned.events[0].pk,
-            "change_id": owned.changes[0].pk,
-            "conversation_id": owned.live.pk,
-            "token": owned.user.calendar_token,
-            "name": "list_schedule_events",
-            "action": "confirm",
-            "filename": "none.pdf",
-        }
+        values = route_values(owned)
         paths = [r.path(**values) for r in routes() if r.name != "logout"]
         paths += [f"/conversations/{owned.ended.pk}/", f"/api/conversations/{owned.ended.pk}/"]
         if owned.user.is_staff:

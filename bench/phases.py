@@ -372,7 +372,7 @@ def load(port: int) -> dict:
     return summary(run) | {"planned": sum(len(p) for p in plans)}
 
 
-def run_all(*, port: int, fake, server_log) -> dict:
+def run_all(*, port: int, fake, server_log, only=()) -> dict:
     started = time.monotonic()
     results = {}
     for name, phase in (
@@ -384,6 +384,8 @@ def run_all(*, port: int, fake, server_log) -> dict:
         ("context", context_build),
         ("load", lambda: load(port)),
     ):
+        if only and name not in only:
+            continue
         t0 = time.monotonic()
         results[name] = phase()
         print(f"bench: {name} done in {time.monotonic() - t0:.1f} s", flush=True)

@@ -124,7 +124,11 @@ def main() -> int:
 
         phases.prepare()
         server.start()
-        results = phases.run_all(port=port, fake=fake, server_log=server.log)
+        only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+        results = phases.run_all(port=port, fake=fake, server_log=server.log, only=only)
+        if only:  # a partial run, while working on one figure: printed, RESULTS.md untouched
+            print(json.dumps(results, indent=1, default=str))
+            return 0
         results["machine"] = machine()
         (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
         from bench.report import write

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from conversations.errors import RefusedError
@@ -31,18 +31,15 @@ class WebhookResult:
 def conversation_for_callback_token(token: str) -> Conversation:
     """The conversation a callback token belongs to; the secret is compared in constant time."""
     pk, _, secret = token.partition(".")
-    conversation = None
+    row = None
     if pk.isdigit() and len(pk) < 19:
-        # Only what authentication needs: the row also holds transcripts and the context sent.
-        conversation = (
-            Conversation.objects.only("id", "callback_secret", "tavus_conversation_id")
-            .filter(pk=int(pk))
-            .first()
-        )
-    expected = conversation.callback_secret if conversation else "x" * 43
-    if not hmac.compare_digest(expected.encode(), secret.encode()) or conversation is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_SELECT_CALLBACK, [int(pk)])
+            row = cursor.fetchone()
+    expected = row[1] if row else "x" * 43
+    if not hmac.compare_digest(expected.encode(), secret.encode()) or row is None:
         raise WebhookError("Unknown callback.", status=404)
-    return conversation
+    return Conversation(id=row[0], callback_secret=row[1], tavus_conversation_id=row[2])
 
 
 def _parse(body: bytes) -> dict:
@@ -92,41 +89,101 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     key = hashlib.sha256(canonical.encode()).hexdigest()
     event_type = payload["event_type"][:100]
-    try:
-        with transaction.atomic():
-            ConversationEvent.objects.create(
-                conversation=conversation,
-                event_type=event_type,
-                dedupe_key=key,
-                payload=payload,
-                occurred_at=_timestamp(payload),
-            )
-            handler = HANDLERS.get(event_type)
-            if handler is not None:
-                _apply(handler, conversation.pk, payload)
-            # A lost webhook is fetched again by the sweep (GET ?verbose=true).
-            commit_without_waiting_for_disk()
-    except IntegrityError:
-        return WebhookResult(event_type=event_type, duplicate=True)
+    event = ConversationEvent(
+        conversation_id=conversation.pk,
+        event_type=event_type,
+        dedupe_key=key,
+        payload=payload,
+        occurred_at=_timestamp(payload),
+    )
+    handler = HANDLERS.get(event_type)
+    with transaction.atomic():
+        # The event goes in first, and only a new one locks the conversation's row: a repeat
+        # costs one statement. New events for one conversation queue on that lock, so each
+        # handler reads the state the previous one left. FOR NO KEY UPDATE: tool calls, which
+        # only reference the row, aren't held up by it.
+        if not _insert_once(event):
+            return WebhookResult(event_type=event_type, duplicate=True)
+        if handler is not None:
+            _apply(handler, _locked_state(conversation.pk), payload)
+        # A lost webhook is fetched again by the sweep (GET ?verbose=true).
+        commit_without_waiting_for_disk()
     return WebhookResult(event_type=event_type, duplicate=False)
 
 
+# Webhooks are the hottest write path (several per call, each delivered at least once), so
+# their few statements are written out here instead of being compiled by the ORM each time.
+# Only table and column names from the models are formatted in (hence the S608 waivers);
+# every value is a parameter, prepared by its model field as the ORM would.
+_CONVERSATIONS = Conversation._meta.db_table
+_EVENTS = ConversationEvent._meta.db_table
+_EVENT_FIELDS = [
+    ConversationEvent._meta.get_field(name)
+    for name in (
+        "conversation",
+        "event_type",
+        "dedupe_key",
+        "payload",
+        "occurred_at",
+        "received_at",
+    )
+]
+_SELECT_CALLBACK = (
+    f"SELECT id, callback_secret, tavus_conversation_id FROM {_CONVERSATIONS} WHERE id = %s"  # noqa: S608
+)
+_INSERT_EVENT = (
+    f"INSERT INTO {_EVENTS} ("  # noqa: S608
+    f"{', '.join(f.column for f in _EVENT_FIELDS)})"
+    f" VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))})"
+    f" ON CONFLICT ({_EVENT_FIELDS[0].column}, {_EVENT_FIELDS[2].column}) DO NOTHING"
+    " RETURNING id"
+)
 # What the handlers read and write; the rest of the row (the context sent) is never loaded.
 STATE_FIELDS = (
     "status", "joined_at", "ended_at", "shutdown_reason", "transcript", "recording",
     "perception_analysis",
 )  # fmt: skip
+_STATE_COLUMNS = [Conversation._meta.get_field(name).column for name in STATE_FIELDS]
 
 
-def _apply(handler, conversation_id: int, payload: dict) -> None:
-    locked = (
-        Conversation.objects.select_for_update().only("id", *STATE_FIELDS).get(pk=conversation_id)
-    )
+def _insert_once(event: ConversationEvent) -> bool:
+    """Stores the event unless its dedupe key is already stored; True when it went in."""
+    values = [
+        field.get_db_prep_save(field.pre_save(event, True), connection) for field in _EVENT_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_EVENT, values)
+        return cursor.fetchone() is not None
+
+
+def _locked_state(conversation_id: int) -> Conversation:
+    """The conversation's state fields, its row locked until the transaction ends."""
+    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+    sql = f"SELECT id, {', '.join(_STATE_COLUMNS)} FROM {_CONVERSATIONS} WHERE id = %s{lock}"  # noqa: S608
+    locked = next(iter(Conversation.objects.raw(sql, [conversation_id])), None)
+    if locked is None:  # deleted since the callback was authenticated
+        raise WebhookError("Unknown callback.", status=404)
+    return locked
+
+
+def _apply(handler, locked: Conversation, payload: dict) -> None:
     before = [getattr(locked, field) for field in STATE_FIELDS]
     handler(locked, payload.get("properties") or {}, _timestamp(payload))
-    changed = [f for f, old in zip(STATE_FIELDS, before, strict=True) if getattr(locked, f) != old]
+    changed = [
+        Conversation._meta.get_field(name)
+        for name, old in zip(STATE_FIELDS, before, strict=True)
+        if getattr(locked, name) != old
+    ]
     if changed:
-        locked.save(update_fields=changed)
+        assignments = ", ".join(f"{field.column} = %s" for field in changed)
+        values = [
+            field.get_db_prep_save(getattr(locked, field.attname), connection) for field in changed
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_CONVERSATIONS} SET {assignments} WHERE id = %s",  # noqa: S608
+                [*values, locked.pk],
+            )
 
 
 def _earliest(current: datetime | None, candidate: datetime | None) -> datetime | None:

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bench import seed
+from bench import cpu, seed
 from bench.loadgen import Req, Run, percentile, run_closed, run_processes, run_schedule
 from conversations.context import conversation_context_build
 from conversations.models import Conversation, ConversationEvent
@@ -155,15 +155,20 @@ def _count(client: Client, method: str, path: str, **extra) -> tuple[int, int, l
 
 
 def split(sql: list[str]) -> dict:
-    """A tool call's queries: authentication, the relay's own (conversation, ToolCall,
-    savepoints), and the tool's schedule work."""
+    """A tool call's queries: finding the caller and the conversation (with token auth, one
+    query does both), recording the call (its ToolCall row, savepoints, the commit setting),
+    and the tool's own schedule work."""
     queries = [q for q in sql if _is_query(q)]
     first_conv = next(
         (i for i, q in enumerate(queries) if '"conversations_conversation"' in q), len(queries)
     )
-    relay_marks = ('"conversations_toolcall"', "SAVEPOINT")
-    relay = 1 + sum(any(m in q for m in relay_marks) for q in queries[first_conv + 1 :])
-    return {"auth": first_conv, "relay": relay, "tool": len(queries) - first_conv - relay}
+    record_marks = ('"conversations_toolcall"', "SAVEPOINT", "SET LOCAL")
+    record = sum(any(m in q for m in record_marks) for q in queries[first_conv + 1 :])
+    return {
+        "auth": first_conv + 1,
+        "record": record,
+        "tool": len(queries) - first_conv - 1 - record,
+    }
 
 
 def query_counts() -> dict:
@@ -249,7 +254,7 @@ def _webhook_payloads(conversation: Conversation, rng: random.Random) -> list[di
     ]
 
 
-def webhooks(port: int) -> dict:
+def webhooks(port: int, server_pid: int) -> dict:
     """Every event delivered twice (half the deliveries are duplicates), in shuffled order."""
     rng = random.Random(7)
     reqs = []
@@ -260,10 +265,13 @@ def webhooks(port: int) -> dict:
             reqs += [Req("POST", path, body, (("Content-Type", "application/json"),))] * 2
     rng.shuffle(reqs)
     floor = [Req("GET", "/bench/floor") for _ in range(len(reqs))]
+    before = cpu.snapshot(server_pid)
     floor_run = run_processes(
         HOST, port, floor, processes=2, concurrency_per_process=4, timeout_s=60
     )
+    middle = cpu.snapshot(server_pid)
     run = run_processes(HOST, port, reqs, processes=2, concurrency_per_process=4, timeout_s=90)
+    after = cpu.snapshot(server_pid)
     stored = ConversationEvent.objects.filter(
         conversation__in=[who.conversation for who in S["hooks"]]
     ).count()
@@ -273,6 +281,8 @@ def webhooks(port: int) -> dict:
         "stored": stored,
         "run": summary(run),
         "floor": summary(floor_run),
+        # CPU seconds each run cost the app, PostgreSQL and the whole machine (the client too).
+        "cpu": {"run": cpu.used(middle, after), "floor": cpu.used(before, middle)},
     }
 
 
@@ -372,14 +382,14 @@ def load(port: int) -> dict:
     return summary(run) | {"planned": sum(len(p) for p in plans)}
 
 
-def run_all(*, port: int, fake, server_log, only=()) -> dict:
+def run_all(*, port: int, fake, server_pid: int, only=()) -> dict:
     started = time.monotonic()
     results = {}
     for name, phase in (
         ("latency", lambda: latency(port)),
         ("queries", query_counts),
         ("commit", commit_floor),
-        ("webhooks", lambda: webhooks(port)),
+        ("webhooks", lambda: webhooks(port, server_pid)),
         ("isolation", lambda: isolation(port, fake)),
         ("context", context_build),
         ("load", lambda: load(port)),

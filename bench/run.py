@@ -125,7 +125,7 @@ def main() -> int:
         phases.prepare()
         server.start()
         only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
-        results = phases.run_all(port=port, fake=fake, server_log=server.log, only=only)
+        results = phases.run_all(port=port, fake=fake, server_pid=server.proc.pid, only=only)
         if only:  # a partial run, while working on one figure: printed, RESULTS.md untouched
             print(json.dumps(results, indent=1, default=str))
             return 0

@@ -248,12 +248,22 @@ def _live_or_409(conversation) -> Response | None:
 class ToolCallRelayApi(UserApi):
     """The live page relays a Tavus `conversation.tool_call` here and gets the tool's answer."""
 
+    def user_for_token(self, request, key: str):
+        """Token, user and conversation in one query (drako.authentication)."""
+        conversation = selectors.conversation_for_tool_call_by_token(
+            token_key=key, conversation_id=self.kwargs.get("conversation_id")
+        )
+        request.tool_call_conversation = conversation
+        return conversation.user if conversation else None
+
     @extend_schema(
         request=ToolCallInputSerializer,
         responses={200: TOOL_RESULT_SCHEMA, **error_responses(409, 429)},
     )
     def post(self, request, conversation_id: int):
-        conversation = selectors.conversation_get_for_user(
+        conversation = getattr(
+            request, "tool_call_conversation", None
+        ) or selectors.conversation_for_tool_call(
             user=request.user, conversation_id=conversation_id
         )
         if refusal := _live_or_409(conversation):

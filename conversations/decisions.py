@@ -15,8 +15,7 @@ def proposal_decide(*, proposal: Proposal, action: str) -> dict:
             proposal = proposals.proposal_discard(proposal=proposal)
             say = "Okay, I've dropped that change."
         else:
-            proposals.proposal_undo(proposal=proposal, utterance="(clicked Undo)")
-            proposal.refresh_from_db()
+            proposal = proposals.proposal_undo(proposal=proposal, utterance="(clicked Undo)")
             say = f"Undone: {proposal.summary}."
     except proposals.ProposalError as exc:
         proposal.refresh_from_db()

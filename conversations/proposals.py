@@ -3,18 +3,18 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from conversations.models import LIVE_STATUSES, Conversation, Proposal
+from conversations.models import Conversation, Proposal
+from drako.transactions import atomic_or_joined
 from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
 from schedules.errors import EventConflictError, ScheduleError
-from schedules.models import Event, EventChange
+from schedules.models import Event
 from schedules.timeparse import describe
 
 PROPOSAL_TTL = timedelta(minutes=5)
+EXPIRED = "That proposal has expired. Tell me again what you'd like to change."
 FIELD_LABELS = {
     "title": "Title",
     "start": "Starts",
@@ -90,36 +90,44 @@ def proposal_create(
 
 
 def _locked(proposal: Proposal) -> Proposal:
-    return (
-        Proposal.objects.select_for_update()
-        .select_related("conversation__user")
-        .get(pk=proposal.pk)
-    )
+    """The proposal's row, locked; with its conversation and user (the caller's, if it has them)."""
+    rows = Proposal.objects.select_for_update(of=("self",)).select_related("change")
+    if Proposal.conversation.is_cached(proposal):
+        locked = rows.get(pk=proposal.pk)
+        locked.conversation = proposal.conversation
+        return locked
+    return rows.select_related("conversation__user").get(pk=proposal.pk)
 
 
-def _expire_if_stale(proposal: Proposal) -> None:
-    # Outside the decision's own transaction, so the expiry is kept when the decision refuses.
-    stale = Q(expires_at__lte=timezone.now()) | ~Q(conversation__status__in=LIVE_STATUSES)
-    Proposal.objects.filter(pk=proposal.pk, state=Proposal.State.PROPOSED).filter(stale).update(
-        state=Proposal.State.EXPIRED
-    )
+def _expired_now(proposal: Proposal) -> bool:
+    """Marks a pending proposal expired when its time or its conversation is over."""
+    stale = proposal.expires_at <= timezone.now() or not proposal.conversation.is_live
+    if proposal.state != Proposal.State.PROPOSED or not stale:
+        return False
+    proposal.state = Proposal.State.EXPIRED
+    proposal.save(update_fields=["state"])
+    return True
 
 
-def proposal_confirm(*, proposal: Proposal, utterance: str = "") -> Proposal:
-    """Applies a proposed change, if it is still pending, unexpired and the event unchanged."""
-    _expire_if_stale(proposal)
-    return _confirm(proposal, utterance)
+def proposal_confirm(*, proposal: Proposal, utterance: str = "", locked: bool = False) -> Proposal:
+    """Applies a proposed change, if it is still pending, unexpired and the event unchanged.
+
+    `locked`: the caller already holds this proposal's row lock in its transaction.
+    """
+    with atomic_or_joined():
+        proposal = proposal if locked else _locked(proposal)
+        if proposal.state == Proposal.State.APPLIED:
+            return proposal  # confirming twice (voice and click) is one confirmation
+        if not _expired_now(proposal):
+            _check_pending(proposal)
+            return _confirm(proposal, utterance)
+    raise ProposalError(EXPIRED)  # after the block, so the expiry is committed, not rolled back
 
 
-@transaction.atomic
 def _confirm(proposal: Proposal, utterance: str) -> Proposal:
-    proposal = _locked(proposal)
-    if proposal.state == Proposal.State.APPLIED:
-        return proposal  # confirming twice (voice and click) is one confirmation
-    _check_pending(proposal)
     actor = Actor(proposal.conversation, utterance)
     try:
-        # The schedule services are atomic themselves: a refusal leaves nothing half-written.
+        # The schedule services refuse before they write: a refusal leaves nothing behind.
         event, change = _APPLY[proposal.kind](proposal, actor)
     except EventConflictError as exc:
         titles = ", ".join(conflict_summaries(exc.conflicts, proposal.conversation.user.tz))
@@ -134,7 +142,7 @@ def _confirm(proposal: Proposal, utterance: str) -> Proposal:
 
 def _check_pending(proposal: Proposal) -> None:
     if proposal.state == Proposal.State.EXPIRED:
-        raise ProposalError("That proposal has expired. Tell me again what you'd like to change.")
+        raise ProposalError(EXPIRED)
     if proposal.state != Proposal.State.PROPOSED:
         raise ProposalError(f"That change was already {proposal.get_state_display().lower()}.")
 
@@ -183,36 +191,36 @@ _APPLY = {
 
 def proposal_discard(*, proposal: Proposal) -> Proposal:
     """Drops a pending proposal; nothing on the schedule changes."""
-    _expire_if_stale(proposal)
-    return _discard(proposal)
+    with atomic_or_joined():
+        proposal = _locked(proposal)
+        if proposal.state == Proposal.State.DISCARDED:
+            return proposal
+        if not _expired_now(proposal):
+            _check_pending(proposal)
+            proposal.state, proposal.decided_at = Proposal.State.DISCARDED, timezone.now()
+            proposal.save(update_fields=["state", "decided_at"])
+            return proposal
+    raise ProposalError(EXPIRED)
 
 
-@transaction.atomic
-def _discard(proposal: Proposal) -> Proposal:
-    proposal = _locked(proposal)
-    if proposal.state == Proposal.State.DISCARDED:
-        return proposal
-    _check_pending(proposal)
-    proposal.state, proposal.decided_at = Proposal.State.DISCARDED, timezone.now()
-    proposal.save(update_fields=["state", "decided_at"])
-    return proposal
-
-
-@transaction.atomic
-def proposal_undo(*, proposal: Proposal, utterance: str = "") -> EventChange:
-    """Reverts an applied proposal through the schedule's change log."""
-    proposal = _locked(proposal)
-    if proposal.state != Proposal.State.APPLIED or proposal.change is None:
+@atomic_or_joined()
+def proposal_undo(*, proposal: Proposal, utterance: str = "", locked: bool = False) -> Proposal:
+    """Reverts an applied proposal through the schedule's change log; returns it, undone."""
+    proposal = proposal if locked else _locked(proposal)
+    if proposal.state != Proposal.State.APPLIED or proposal.change_id is None:
         raise ProposalError("There's nothing to undo for that change.")
+    change = proposal.change
+    if change.owner_id == proposal.conversation.user_id:
+        change.owner = proposal.conversation.user  # loaded already: no query for it
     try:
-        undo = schedule_services.event_change_undo(
-            change=proposal.change, context=Actor(proposal.conversation, utterance).context
+        schedule_services.event_change_undo(
+            change=change, context=Actor(proposal.conversation, utterance).context
         )
     except ScheduleError as exc:
         raise ProposalError(exc.message) from exc
     proposal.state = Proposal.State.UNDONE
     proposal.save(update_fields=["state"])
-    return undo
+    return proposal
 
 
 def proposals_expire_for_conversation(*, conversation: Conversation) -> int:

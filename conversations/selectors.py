@@ -25,6 +25,39 @@ def conversation_get_for_user(*, user, conversation_id) -> Conversation:
         raise Http404("No such conversation.") from None
 
 
+# What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
+_NOT_FOR_TOOLS = (
+    "context_sent", "request_payload", "transcript", "recording", "perception_analysis",
+    "failure_reason",
+)  # fmt: skip
+
+
+def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
+    """One of the user's conversations as a tool call needs it: with its user, without its
+    persona or its record (a tool call runs on every turn; those are read by pages)."""
+    try:
+        return (
+            Conversation.objects.select_related("user")
+            .defer(*_NOT_FOR_TOOLS)
+            .get(user=user, pk=int(conversation_id))
+        )
+    except (Conversation.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404("No such conversation.") from None
+
+
+def conversation_for_tool_call_by_token(*, token_key: str, conversation_id) -> Conversation | None:
+    """The conversation, with its user, if `token_key` is its active owner's API token."""
+    try:
+        matches = (
+            Conversation.objects.select_related("user")
+            .defer(*_NOT_FOR_TOOLS)
+            .filter(pk=int(conversation_id), user__auth_token__key=token_key, user__is_active=True)
+        )
+        return next(iter(matches[:1]), None)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def conversation_live_for_user(*, user) -> Conversation | None:
     """The user's live (starting or active) conversation, if any."""
     live = conversation_list_for_user(user=user).filter(status__in=LIVE_STATUSES)

@@ -14,11 +14,8 @@ from conversations.models import Conversation, ToolCall
 from conversations.schedule_tools import ToolContext, ToolInputError
 from conversations.tools import get_tool
 from drako.api_errors import TOO_DEEP, json_problem
-from drako.durability import commit_without_waiting_for_disk
 
 logger = logging.getLogger(__name__)
-# Answers after which the schedule itself changed: their commit must be durable.
-APPLIED_STATES = ("applied", "undone")
 MAX_ARGUMENTS_CHARS = 10_000
 
 
@@ -150,8 +147,6 @@ def tool_call_execute(*, conversation: Conversation, request: ToolRequest) -> di
                 call.save(update_fields=["result", "ok", "duration_ms"])
             else:
                 _insert(call)
-            if result.get("state") not in APPLIED_STATES:
-                commit_without_waiting_for_disk()
     except _Repeat:
         return ToolCall.objects.get(conversation=conversation, idempotency_key=key).result
     logger.info(

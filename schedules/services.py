@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from drako.transactions import atomic_or_joined
 from schedules import selectors
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
 from schedules.models import (
@@ -156,7 +156,7 @@ def _record(event: Event, *, action: str, before, after, context: ChangeContext,
     )
 
 
-@transaction.atomic
+@atomic_or_joined()
 def event_create(
     *,
     owner: User,
@@ -199,7 +199,7 @@ def event_create(
     return event, change
 
 
-@transaction.atomic
+@atomic_or_joined()
 def event_update(
     *, event: Event, changes: dict, allow_conflict: bool = False, context: ChangeContext
 ) -> tuple[Event, EventChange | None]:
@@ -228,7 +228,7 @@ def event_update(
     return event, _record(event, action=action, before=before, after=after, context=context)
 
 
-@transaction.atomic
+@atomic_or_joined()
 def event_cancel(*, event: Event, context: ChangeContext) -> tuple[Event, EventChange | None]:
     """Marks an event cancelled (it stays in the log and can be restored by undo)."""
     _lock_owner(event.owner_id)
@@ -248,7 +248,7 @@ def event_cancel(*, event: Event, context: ChangeContext) -> tuple[Event, EventC
     return event, change
 
 
-@transaction.atomic
+@atomic_or_joined()
 def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
     """Deletes an event for good; the log keeps what it was, so undo can bring it back."""
     _lock_owner(event.owner_id)
@@ -263,13 +263,14 @@ def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
     return change
 
 
-@transaction.atomic
+@atomic_or_joined()
 def event_change_undo(
     *, change: EventChange, allow_conflict: bool = False, context: ChangeContext
 ) -> EventChange:
     """Reverts one change, if the event is still as that change left it."""
     _lock_owner(change.owner_id)
-    change = EventChange.objects.select_for_update().select_related("owner").get(pk=change.pk)
+    # A log entry is never edited, so the caller's copy is current; what can change is whether
+    # it has been undone, read here under the owner's lock.
     if change.action == EventChange.Action.UNDO:
         raise UndoError("That change was itself an undo; make the change again instead.")
     if EventChange.objects.filter(reverts=change).exists():
@@ -278,7 +279,7 @@ def event_change_undo(
         pk=(change.after or change.before or {}).get("id"), owner_id=change.owner_id
     ).first()
     if event is not None:
-        event.owner = change.owner  # the same user, already loaded: no query per use
+        event.owner = change.owner  # one user for both: loaded once, whichever uses it first
     if change.action != EventChange.Action.DELETE and (
         event is None or event_state(event) != change.after
     ):

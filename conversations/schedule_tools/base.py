@@ -108,7 +108,10 @@ def write_answer(ctx: ToolContext, proposal: Proposal, *, done: str, ask: str) -
         answer = result_for(True, f"{ask}{warning} Shall I go ahead?", proposal, ctx)
         return {**answer, "alternatives": alternatives} if alternatives else answer
     try:
-        proposal = proposals.proposal_confirm(proposal=proposal, utterance=ctx.utterance)
+        # Created in this transaction, so no one else can see it yet, let alone lock it.
+        proposal = proposals.proposal_confirm(
+            proposal=proposal, utterance=ctx.utterance, locked=True
+        )
     except proposals.ProposalError as exc:
         return {"ok": False, "say": exc.say, "change_id": proposal.pk}
     return result_for(True, done + warning, proposal, ctx)

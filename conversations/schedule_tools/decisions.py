@@ -17,13 +17,16 @@ class ConfirmInput(serializers.Serializer):
 
 
 def _proposal(ctx: ToolContext, change_id: int, *states) -> Proposal:
-    mine = Proposal.objects.filter(conversation=ctx.conversation)
+    """The proposal to decide, its row locked for this tool call's transaction."""
+    mine = Proposal.objects.select_for_update(of=("self",)).select_related("change")
+    mine = mine.filter(conversation=ctx.conversation)
     if change_id:
         proposal = mine.filter(pk=change_id).first()
     else:
         proposal = mine.filter(state__in=states).order_by("-created_at", "-id").first()
     if proposal is None:
         raise ToolInputError("There's no pending change to confirm. Propose one first.")
+    proposal.conversation = ctx.conversation  # with its user, loaded by the relay
     return proposal
 
 
@@ -47,7 +50,9 @@ def _proposal(ctx: ToolContext, change_id: int, *states) -> Proposal:
 def confirm_change(ctx: ToolContext, data: dict) -> dict:
     proposal = _proposal(ctx, data["change_id"], Proposal.State.PROPOSED)
     try:
-        proposal = proposals.proposal_confirm(proposal=proposal, utterance=ctx.utterance)
+        proposal = proposals.proposal_confirm(
+            proposal=proposal, utterance=ctx.utterance, locked=True
+        )
     except proposals.ProposalError as exc:
         return {"ok": False, "say": exc.say, "change_id": proposal.pk}
     say = f"Done. {proposal.summary}: that's in your schedule now."
@@ -62,17 +67,17 @@ def confirm_change(ctx: ToolContext, data: dict) -> dict:
 )
 def undo_last_change(ctx: ToolContext, data: dict) -> dict:
     proposal = (
-        Proposal.objects.filter(
-            conversation=ctx.conversation, state=Proposal.State.APPLIED, change__isnull=False
-        )
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("change")
+        .filter(conversation=ctx.conversation, state=Proposal.State.APPLIED, change__isnull=False)
         .order_by("-decided_at", "-id")
         .first()
     )
     if proposal is None:
         return {"ok": False, "say": "I haven't changed anything in this conversation yet."}
+    proposal.conversation = ctx.conversation  # with its user, loaded by the relay
     try:
-        proposals.proposal_undo(proposal=proposal, utterance=ctx.utterance)
+        proposal = proposals.proposal_undo(proposal=proposal, utterance=ctx.utterance, locked=True)
     except proposals.ProposalError as exc:
         return {"ok": False, "say": exc.say, "change_id": proposal.pk}
-    proposal.refresh_from_db()
     return result_for(True, f"Undone: {proposal.summary}.", proposal, ctx)

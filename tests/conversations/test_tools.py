@@ -1,6 +1,7 @@
 import json
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections
@@ -22,7 +23,8 @@ INTERFACE_TOOLS = {
 
 def future(days=2, hour=15):
     """A local (Europe/Berlin) wall time a few days ahead, as the LLM would send it."""
-    day = (timezone.now() + timedelta(days=days)).date()
+    # The day in Berlin, as make_event counts it: around midnight UTC they differ.
+    day = timezone.localtime(timezone.now(), ZoneInfo("Europe/Berlin")).date() + timedelta(days)
     return f"{day.isoformat()}T{hour:02d}:00"
 
 
@@ -501,3 +503,76 @@ def test_moving_an_event_to_where_it_is_proposes_nothing_and_keeps_undo_working(
     assert call("undo_last_change", {})["ok"] is True
     event.refresh_from_db()
     assert event.start.astimezone(user.tz).hour == 14
+
+
+def _many_events(user, count):
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=count // 14)
+    Event.objects.bulk_create(
+        Event(owner=user, title=f"E{i}", start=start + timedelta(hours=2 * i),
+              end=start + timedelta(hours=2 * i + 1))
+        for i in range(count)
+    )  # fmt: skip
+
+
+def _queries(captured) -> int:
+    """Statements a call costs: savepoints and SETs count, the transaction's BEGIN/COMMIT not."""
+    control = [
+        q for q in captured if q["sql"] in ("COMMIT", "ROLLBACK") or q["sql"].startswith("BEGIN")
+    ]
+    return len(captured) - len(control)
+
+
+# Without the test's own transaction around the call: its savepoints would count as the call's.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("name", "arguments", "budget"),
+    [
+        ("list_schedule_events", {"when": "tomorrow"}, 3),
+        ("find_free_slots", {"duration_minutes": "30", "when": "tomorrow"}, 3),
+        ("add_schedule_event", {"title": "Dentist", "start_time": "tomorrow at 9pm"}, 5),
+    ],
+)
+def test_a_tool_calls_queries_are_few_and_do_not_grow_with_events(
+    call, user, name, arguments, budget
+):
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for events in (0, 300):
+        _many_events(user, events)
+        with CaptureQueriesContext(connection) as captured:
+            call(name, arguments)
+        counts.append(_queries(captured.captured_queries))
+    # Token, user and conversation in one query; the tool's read; the call's exactly-once row.
+    assert counts[0] == counts[1] <= budget, counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirm_and_undo_cost_no_savepoints(call, user):
+    from django.test.utils import CaptureQueriesContext
+
+    proposed = call("add_schedule_event", {"title": "Dentist", "start_time": future(hour=9)})
+    with CaptureQueriesContext(connection) as confirm:
+        assert call("confirm_change", {"change_id": proposed["change_id"]})["ok"]
+    with CaptureQueriesContext(connection) as undo:
+        assert call("undo_last_change")["ok"]
+    for captured in (confirm.captured_queries, undo.captured_queries):
+        assert not [q for q in captured if "SAVEPOINT" in q["sql"]]
+    # Caller + conversation, the call's row (in and answered), the proposal (locked), the
+    # owner's lock, then the schedule's own work.
+    assert _queries(confirm.captured_queries) <= 9
+    assert _queries(undo.captured_queries) <= 12
+
+
+def test_relay_token_answers_stay_drf_s(api_client, other_api, user, live_conversation):
+    path = f"/api/conversations/{live_conversation.pk}/tool-calls/"
+    body = {"name": "list_schedule_events", "arguments": "{}"}
+    # Another user's valid token: authenticated, but not their conversation.
+    assert other_api.post(path, body, format="json").status_code == 404
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-key")
+    assert api_client.post(path, body, format="json").status_code == 401
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
+    assert api_client.post(path, body, format="json").status_code == 401
+    assert not ToolCall.objects.filter(conversation=live_conversation).exists()

@@ -13,7 +13,9 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+# Access lines cost about as much CPU as a small request; behind a proxy that logs requests
+# itself, GUNICORN_ACCESS_LOG=false leaves them to it.
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "true").lower() != "false" else None
 # Paths carry secrets (callback, calendar-feed and document tokens): the access log redacts them.
 logger_class = "drako.log_redaction.RedactingGunicornLogger"
 errorlog = "-"

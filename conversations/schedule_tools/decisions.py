@@ -66,6 +66,8 @@ def confirm_change(ctx: ToolContext, data: dict) -> dict:
     writes=True,
 )
 def undo_last_change(ctx: ToolContext, data: dict) -> dict:
+    # Found and locked in one query. When another undo holds the last change's row, PostgreSQL
+    # waits, re-checks it (undone now), skips it and locks the change before it.
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("change")

@@ -374,6 +374,61 @@ def test_racing_duplicate_deliveries_apply_once(live_conversation):
     assert Proposal.objects.count() == 1 and ToolCall.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_undos_at_once_undo_the_last_two_changes(live_conversation, monkeypatch):
+    from conversations import proposals, tool_calls
+
+    def run(name, call_id, arguments=None):
+        request = tool_calls.ToolRequest(
+            name=name, arguments=json.dumps(arguments or {}), tool_call_id=call_id
+        )
+        return tool_calls.tool_call_execute(conversation=live_conversation, request=request)
+
+    for n, hour in enumerate((9, 11)):
+        proposed = run(
+            "add_schedule_event", f"add-{n}", {"title": f"E{n}", "start_time": future(hour=hour)}
+        )
+        assert run("confirm_change", f"yes-{n}", {"change_id": proposed["change_id"]})["ok"]
+    # The first undo holds the last change's row until the second is on its way to it: the
+    # second must then undo the change before, not report the last one as already undone.
+    first_locked, second_sent = threading.Event(), threading.Event()
+    undo = proposals.proposal_undo
+
+    def held_undo(**kwargs):
+        if not first_locked.is_set():
+            first_locked.set()
+            second_sent.wait(timeout=10)
+        return undo(**kwargs)
+
+    monkeypatch.setattr(proposals, "proposal_undo", held_undo)
+    answers = []
+
+    def first():
+        try:
+            answers.append(run("undo_last_change", "undo-a"))
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_locked.wait(timeout=10)
+            second_sent.set()
+            answers.append(run("undo_last_change", "undo-b"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert [a["ok"] for a in answers] == [True, True], answers
+    said = sorted(a["say"] for a in answers)
+    assert said[0].startswith("Undone: Add 'E0'") and said[1].startswith("Undone: Add 'E1'")
+    assert not Event.objects.filter(title__in=["E0", "E1"]).exists()
+
+
 def test_ended_conversation_is_409(user_api, live_conversation):
     Conversation.objects.filter(pk=live_conversation.pk).update(
         status="ended", ended_at=datetime.now(UTC)

@@ -136,6 +136,32 @@ def latency(port: int) -> dict:
             )
             reqs = tool_requests(who, name, n, batch)
             out["tools"][name][c] = summary(run_closed(HOST, port, reqs, c, 60))
+    out["four_users"] = _decisions_across_users(port)
+    return out
+
+
+def _decisions_across_users(port: int) -> dict:
+    """Confirm and undo at 4 connections again, the calls taking turns among 4 users.
+
+    Above, all 4 connections are one user's conversation, and one user's schedule writes queue
+    on that user's lock by design (no double booking). A live conversation makes one call at a
+    time, so concurrent calls in production come from different users.
+    """
+    users = list(S["query"].values())
+    per_user = LATENCY_N[4] // len(users)
+    pending = {
+        who.user.pk: seed.pending_proposals(who.conversation, per_user, year=2035) for who in users
+    }
+    out = {}
+    for name in ("confirm_change", "undo_last_change"):
+        lists = [
+            tool_requests(
+                who, name, per_user, pending[who.user.pk] if name == "confirm_change" else None
+            )
+            for who in users
+        ]
+        reqs = [req for turn in zip(*lists, strict=True) for req in turn]
+        out[name] = summary(run_closed(HOST, port, reqs, 4, 60))
     return out
 
 

@@ -561,10 +561,13 @@ def test_moving_an_event_to_where_it_is_proposes_nothing_and_keeps_undo_working(
 
 
 def _many_events(user, count):
-    start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=count // 14)
+    """`count` one-hour events at 04:00 local, one a day, half before today and half after:
+    in every window the tools read, but never in the way of the 9 pm booking below."""
+    today = timezone.localtime(timezone.now(), user.tz).replace(hour=4, minute=0, second=0)
+    first = today.replace(microsecond=0) - timedelta(days=count // 2)
     Event.objects.bulk_create(
-        Event(owner=user, title=f"E{i}", start=start + timedelta(hours=2 * i),
-              end=start + timedelta(hours=2 * i + 1))
+        Event(owner=user, title=f"E{i}", start=first + timedelta(days=i),
+              end=first + timedelta(days=i, hours=1))
         for i in range(count)
     )  # fmt: skip
 

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from conversations import services
-from conversations.models import Conversation, ConversationEvent, Proposal, ToolCall
+from conversations.models import LIVE_STATUSES, Conversation, ConversationEvent, Proposal, ToolCall
 from drako import tavus
 
 
@@ -73,7 +73,7 @@ class ConversationAdmin(admin.ModelAdmin):
     @admin.action(description="End at Tavus")
     def end_at_tavus(self, request, queryset):
         ended, failures = 0, []
-        for conversation in queryset.filter(status__in=("starting", "active")):
+        for conversation in queryset.filter(status__in=LIVE_STATUSES):
             try:
                 services.conversation_end(conversation=conversation, reason="ended by an admin")
                 ended += 1

@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 
+from conversations import selectors
 from conversations.errors import RefusedError
 from conversations.models import Conversation
 
@@ -39,7 +40,7 @@ def verify(*, body: bytes, signature: str) -> tuple[Conversation, dict]:
     if not isinstance(payload, dict) or not isinstance(payload.get("conversation_id"), str):
         raise DirectToolError("The body needs a conversation_id.", status=400)
     conversation = (
-        Conversation.objects.select_related("user")
+        selectors.conversations_for_tool_calls()
         .filter(tavus_conversation_id=payload["conversation_id"])
         .first()
     )

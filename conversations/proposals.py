@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from conversations.models import Conversation, Proposal
@@ -89,9 +90,14 @@ def proposal_create(
     )
 
 
+def proposals_locked() -> QuerySet[Proposal]:
+    """Proposals whose rows the query locks (only theirs), each with the change it made."""
+    return Proposal.objects.select_for_update(of=("self",)).select_related("change")
+
+
 def _locked(proposal: Proposal) -> Proposal:
     """The proposal's row, locked; with its conversation and user (the caller's, if it has them)."""
-    rows = Proposal.objects.select_for_update(of=("self",)).select_related("change")
+    rows = proposals_locked()
     if Proposal.conversation.is_cached(proposal):
         locked = rows.get(pk=proposal.pk)
         locked.conversation = proposal.conversation

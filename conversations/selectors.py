@@ -32,15 +32,16 @@ _NOT_FOR_TOOLS = (
 )  # fmt: skip
 
 
+def conversations_for_tool_calls() -> QuerySet[Conversation]:
+    """Conversations as a tool call needs them: with their user, without persona or record."""
+    return Conversation.objects.select_related("user").defer(*_NOT_FOR_TOOLS)
+
+
 def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
     """One of the user's conversations as a tool call needs it: with its user, without its
     persona or its record (a tool call runs on every turn; those are read by pages)."""
     try:
-        return (
-            Conversation.objects.select_related("user")
-            .defer(*_NOT_FOR_TOOLS)
-            .get(user=user, pk=int(conversation_id))
-        )
+        return conversations_for_tool_calls().get(user=user, pk=int(conversation_id))
     except (Conversation.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404("No such conversation.") from None
 
@@ -48,10 +49,8 @@ def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
 def conversation_for_tool_call_by_token(*, token_key: str, conversation_id) -> Conversation | None:
     """The conversation, with its user, if `token_key` is its active owner's API token."""
     try:
-        matches = (
-            Conversation.objects.select_related("user")
-            .defer(*_NOT_FOR_TOOLS)
-            .filter(pk=int(conversation_id), user__auth_token__key=token_key, user__is_active=True)
+        matches = conversations_for_tool_calls().filter(
+            pk=int(conversation_id), user__auth_token__key=token_key, user__is_active=True
         )
         return next(iter(matches[:1]), None)
     except (TypeError, ValueError, OverflowError):

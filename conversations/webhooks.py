@@ -39,7 +39,7 @@ def conversation_for_callback_token(token: str) -> Conversation:
     expected = row[1] if row else "x" * 43
     if not hmac.compare_digest(expected.encode(), secret.encode()) or row is None:
         raise WebhookError("Unknown callback.", status=404)
-    return Conversation(id=row[0], callback_secret=row[1], tavus_conversation_id=row[2])
+    return Conversation(id=row[0], tavus_conversation_id=row[2])
 
 
 def _parse(body: bytes) -> dict:
@@ -105,7 +105,7 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
         if not _insert_once(event):
             return WebhookResult(event_type=event_type, duplicate=True)
         if handler is not None:
-            _apply(handler, _locked_state(conversation.pk), payload)
+            _apply(handler, _locked_state(conversation.pk), payload, event.occurred_at)
         # A lost webhook is fetched again by the sweep (GET ?verbose=true).
         commit_without_waiting_for_disk()
     return WebhookResult(event_type=event_type, duplicate=False)
@@ -166,9 +166,9 @@ def _locked_state(conversation_id: int) -> Conversation:
     return locked
 
 
-def _apply(handler, locked: Conversation, payload: dict) -> None:
+def _apply(handler, locked: Conversation, payload: dict, at: datetime | None) -> None:
     before = [getattr(locked, field) for field in STATE_FIELDS]
-    handler(locked, payload.get("properties") or {}, _timestamp(payload))
+    handler(locked, payload.get("properties") or {}, at)
     changed = [
         Conversation._meta.get_field(name)
         for name, old in zip(STATE_FIELDS, before, strict=True)

@@ -147,8 +147,6 @@ def _error_reference(code: int) -> dict:
     }
 
 
-# Operations whose view declarations live elsewhere, and the errors they answer besides the
-# generic ones added below. ToolCallRelayApi: ended conversation 409, rate limit 429.
 def add_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: every operation documents the errors it can answer.
 

@@ -6,13 +6,11 @@ from django.contrib import admin, messages
 from schedules import services
 from schedules.models import MAX_EVENT_LENGTH, Event, EventChange
 
-EDITABLE = ("title", "start", "end", "all_day", "location", "notes", "show_as")
-
 
 class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = ("owner", *EDITABLE)
+        fields = ("owner", *services.EDITABLE_FIELDS)
 
     def clean(self):
         # The checks the service would refuse with, made here so they show on the form
@@ -56,7 +54,7 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Creates or updates through the services (conflicts allowed: staff know best)."""
-        values = {name: form.cleaned_data[name] for name in EDITABLE}
+        values = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         if change:
             services.event_update(
                 event=obj, changes=values, allow_conflict=True, context=_context(request)

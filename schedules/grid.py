@@ -17,7 +17,6 @@ MAX_LANES = 6  # matches the .lane-*-of-* classes generated in schedule.css
 ONE_DAY = timedelta(days=1)
 DASH = "\N{EN DASH}"
 FIRST_DAY, LAST_DAY = date(1900, 1, 8), date(2999, 12, 24)
-FORM_FIELDS_FROM_TIME = ("date", "start_time", "end_date", "end_time")
 
 
 # --- The grid ------------------------------------------------------------------------------

@@ -16,14 +16,13 @@ class ConfirmInput(serializers.Serializer):
     change_id = serializers.IntegerField(min_value=0, required=False, default=0)
 
 
-def _proposal(ctx: ToolContext, change_id: int, *states) -> Proposal:
-    """The proposal to decide, its row locked for this tool call's transaction."""
-    mine = Proposal.objects.select_for_update(of=("self",)).select_related("change")
-    mine = mine.filter(conversation=ctx.conversation)
+def _proposal_to_confirm(ctx: ToolContext, change_id: int) -> Proposal:
+    """The proposal to confirm (the latest pending one for 0), its row locked for this call."""
+    mine = proposals.proposals_locked().filter(conversation=ctx.conversation)
     if change_id:
         proposal = mine.filter(pk=change_id).first()
     else:
-        proposal = mine.filter(state__in=states).order_by("-created_at", "-id").first()
+        proposal = mine.filter(state=Proposal.State.PROPOSED).order_by("-created_at", "-id").first()
     if proposal is None:
         raise ToolInputError("There's no pending change to confirm. Propose one first.")
     proposal.conversation = ctx.conversation  # with its user, loaded by the relay
@@ -48,7 +47,7 @@ def _proposal(ctx: ToolContext, change_id: int, *states) -> Proposal:
     writes=True,
 )
 def confirm_change(ctx: ToolContext, data: dict) -> dict:
-    proposal = _proposal(ctx, data["change_id"], Proposal.State.PROPOSED)
+    proposal = _proposal_to_confirm(ctx, data["change_id"])
     try:
         proposal = proposals.proposal_confirm(
             proposal=proposal, utterance=ctx.utterance, locked=True
@@ -69,8 +68,7 @@ def undo_last_change(ctx: ToolContext, data: dict) -> dict:
     # Found and locked in one query. When another undo holds the last change's row, PostgreSQL
     # waits, re-checks it (undone now), skips it and locks the change before it.
     proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("change")
+        proposals.proposals_locked()
         .filter(conversation=ctx.conversation, state=Proposal.State.APPLIED, change__isnull=False)
         .order_by("-decided_at", "-id")
         .first()

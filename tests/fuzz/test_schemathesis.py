@@ -33,9 +33,8 @@ from schemathesis.specs.openapi.checks import (
 from conversations import direct_tools, services, tool_calls
 from conversations.models import Conversation
 from conversations.playground import playground_conversation_get
-from personas.models import Persona
 from schedules import services as schedule_services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, synced_persona
 
 TOOL_SECRET = "fuzz-tool-secret"
 MAX_EXAMPLES = 40
@@ -65,14 +64,7 @@ def world(db, fake_tavus, settings):
     """The fuzzing user's objects (and another user's, which must stay out of reach)."""
     settings.DRAKO_PUBLIC_URL = "https://drako.example.com"
     settings.TAVUS_TOOL_SECRET = TOOL_SECRET
-    persona = Persona.objects.create(
-        name="DRAKO",
-        system_prompt="You are DRAKO.",
-        tavus_persona_id="pdced222244b",
-        default_replica_id="re8e740a42",
-        is_default=True,
-        sync_state="synced",
-    )
+    persona = synced_persona()
     user = UserFactory(username="fuzzer", time_zone="Europe/Berlin")
     other = UserFactory(username="bystander", time_zone="America/New_York")
     context = schedule_services.ChangeContext()

@@ -3,22 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from schedules import services
 from schedules.models import Event, EventChange
+from tests.factories import add_event as add
 
 pytestmark = pytest.mark.django_db
-
-
-def add(owner, title, start, **kwargs) -> Event:
-    event, _change = services.event_create(
-        owner=owner,
-        title=title,
-        start=start,
-        end=start + timedelta(hours=1),
-        context=services.ChangeContext(actor=owner),
-        **kwargs,
-    )
-    return event
 
 
 @pytest.fixture

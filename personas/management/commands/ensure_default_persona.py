@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from drako import tavus
 from personas import services
-from personas.models import Persona
+from personas.models import Persona, default_replica_id
 from personas.prompts import DEFAULT_CONTEXT, DEFAULT_PERSONA_NAME, DEFAULT_SYSTEM_PROMPT
 
 
@@ -12,7 +11,7 @@ def _seed_fields() -> dict:
     return {
         "system_prompt": DEFAULT_SYSTEM_PROMPT,
         "context": DEFAULT_CONTEXT,
-        "default_replica_id": settings.TAVUS_DEFAULT_REPLICA_ID,
+        "default_replica_id": default_replica_id(),
         "pipeline_mode": Persona.PipelineMode.FULL,
         "llm_model": Persona.LLMModel.GPT_OSS,
         "tts_engine": Persona.TTSEngine.CARTESIA,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from conversations import services
+from conversations.sweep import conversation_sweep
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = services.conversation_sweep(now=timezone.now())
+        result = conversation_sweep(now=timezone.now())
         self.stdout.write(
             f"ended={result.ended} failed_starts={result.failed_starts} "
             f"transcripts_fetched={result.transcripts} errors={len(result.errors)}"

@@ -73,12 +73,18 @@ def run_rq_worker(*, queue_names, interval: float = 1.0) -> None:
     """Run RQ's worker (with its scheduler, for retries) and tick periodic tasks beside it."""
     import django_rq
     from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+    from rq import Worker as ForkingWorker
 
+    # A job forked while the ticker thread holds SQLite's lock inherits a lock nobody will
+    # release; on SQLite jobs run in this process instead (PostgreSQL forks safely).
+    worker_class = SimpleWorker if connection.vendor == "sqlite" else ForkingWorker
     stop = threading.Event()
     ticker = threading.Thread(target=_tick_until, args=(stop, interval), name="periodic-ticker")
     ticker.start()
     try:
-        django_rq.get_worker(*queue_names, job_class=Job).work(with_scheduler=True)
+        worker = django_rq.get_worker(*queue_names, job_class=Job, worker_class=worker_class)
+        worker.work(with_scheduler=True)
     finally:
         stop.set()
         ticker.join()

@@ -29,7 +29,7 @@ def _redis_or_skip() -> redis.Redis:
 def rq_backend(settings):
     client = _redis_or_skip()
     client.flushdb()
-    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
+    # django_rq stays out of INSTALLED_APPS: adding it here would leave its admin registered.
     settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     settings.TASKS = RQ_TASKS
     yield client

@@ -4,26 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PeriodicTaskState',
+            name="PeriodicTaskState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The task's import path.", max_length=255, unique=True)),
-                ('every', models.DurationField(null=True)),
-                ('last_period_start', models.DateTimeField(null=True)),
-                ('last_enqueued_at', models.DateTimeField(null=True)),
-                ('last_result_id', models.CharField(blank=True, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The task's import path.", max_length=255, unique=True
+                    ),
+                ),
+                ("every", models.DurationField(null=True)),
+                ("last_period_start", models.DateTimeField(null=True)),
+                ("last_enqueued_at", models.DateTimeField(null=True)),
+                ("last_result_id", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'verbose_name': 'periodic task',
-                'ordering': ['name'],
+                "verbose_name": "periodic task",
+                "ordering": ["name"],
             },
         ),
     ]

@@ -83,9 +83,7 @@ def get_tool(name: str) -> Tool | None:
 
 def parameters_schema(serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
     """A JSON schema object for the serializer's fields: type, description, enum."""
-    properties = {
-        name: _property(name, field) for name, field in serializer_class().fields.items()
-    }
+    properties = {name: _property(name, field) for name, field in serializer_class().fields.items()}
     return {"type": "object", "properties": properties}
 
 

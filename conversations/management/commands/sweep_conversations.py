@@ -7,8 +7,8 @@ from conversations.sweep import conversation_sweep
 class Command(BaseCommand):
     help = (
         "Ends conversations left open past their time limit (at Tavus too), marks starts that "
-        "never finished as failed, and fetches transcripts that never arrived by webhook. Run it "
-        "every minute or two from cron or a worker."
+        "never finished as failed, and fetches transcripts that never arrived by webhook. The "
+        "worker (manage.py run_worker) already runs this every minute; no cron line is needed."
     )
 
     def handle(self, *args, **options):

@@ -13,8 +13,8 @@ checked, in the cache every worker shares, so a parallel burst cannot overshoot:
 """
 
 import math
-import time
 import unicodedata
+from time import time as _clock
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -94,11 +94,11 @@ def _admit_account(account: str) -> None:
     # and the gate stays closed for the next interval. A refused attempt checks no password,
     # so it is not counted: hammering does not lengthen the wait.
     wait = delay_after(attempt - 1)
-    if ratelimit.claim(scope="signin-gate", key=account, value=time.time() + wait, seconds=wait):
+    if ratelimit.claim(scope="signin-gate", key=account, value=_clock() + wait, seconds=wait):
         return
     ratelimit.give_back(scope="signin-streak", key=account)
-    opens_at = ratelimit.holder(scope="signin-gate", key=account) or time.time() + wait
-    retry_after = max(1, math.ceil(opens_at - time.time()))
+    opens_at = ratelimit.holder(scope="signin-gate", key=account) or _clock() + wait
+    retry_after = max(1, math.ceil(opens_at - _clock()))
     raise SignInThrottled(
         f"Too many sign-in attempts for this account. Try again in {_say_wait(retry_after)}.",
         retry_after=retry_after,

@@ -163,6 +163,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # The live conversation page loads daily-js (pinned) and frames Tavus's Daily rooms.
 DAILY_JS_URL = "https://unpkg.com/@daily-co/daily-js@0.92.2/dist/daily.js"
+# Subresource Integrity: the browser runs that file only if it is byte for byte the one published
+# on npm as @daily-co/daily-js 0.92.2 (dist/daily.js), whatever the CDN serves.
+DAILY_JS_INTEGRITY = "sha384-qkOcWks7O6ZM0W8bDQRvE2Zigs/pWm7ioqYeangGqWoaqMEFUNeAKYLp8J+qWiUS"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE, "https://unpkg.com/@daily-co/daily-js@0.92.2/"],

@@ -14,8 +14,8 @@ checked, in the cache every worker shares, so a parallel burst cannot overshoot:
 
 import math
 import unicodedata
-from time import time as _clock
 from dataclasses import dataclass
+from time import time as _clock
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -22,8 +22,9 @@ class DatabaseCache(db.DatabaseCache):
         quote = connection.ops.quote_name
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         cursor.execute(
-            f"SELECT {quote('value')}, {quote('expires')} FROM {quote(self._table)} "
-            f"WHERE {quote('cache_key')} = %s{lock}",  # noqa: S608 (quoted names, bound key)
+            # Quoted names and a bound key: nothing here comes from a request.
+            f"SELECT {quote('value')}, {quote('expires')} FROM {quote(self._table)} "  # noqa: S608
+            f"WHERE {quote('cache_key')} = %s{lock}",
             [key],
         )
         row = cursor.fetchone()
@@ -59,8 +60,8 @@ class DatabaseCache(db.DatabaseCache):
             quote = connection.ops.quote_name
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(
-                f"UPDATE {quote(self._table)} SET {quote('value')} = %s "
-                f"WHERE {quote('cache_key')} = %s",  # noqa: S608 (quoted names, bound values)
+                f"UPDATE {quote(self._table)} SET {quote('value')} = %s "  # noqa: S608
+                f"WHERE {quote('cache_key')} = %s",
                 [encoded, made],
             )
         return value

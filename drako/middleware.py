@@ -19,9 +19,11 @@ def _too_large(request) -> JsonResponse:
         request.META.get("CONTENT_LENGTH", "") or "unknown",
         limit,
     )
-    return JsonResponse(
+    response = JsonResponse(
         {"detail": f"The request body is too large (at most {limit} bytes)."}, status=413
     )
+    response._has_been_logged = True  # the line above says it all: no second one from Django
+    return response
 
 
 class ApiBodyLimitMiddleware:

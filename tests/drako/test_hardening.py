@@ -65,7 +65,7 @@ def test_a_per_process_cache_with_several_workers_is_an_error(settings, monkeypa
 def test_the_tool_call_guard_alone_counts_per_process():
     from drako import ratelimit
 
-    assert ratelimit.PER_PROCESS_SCOPES == {"tool-call"}
+    assert {"tool-call"} == ratelimit.PER_PROCESS_SCOPES
     assert caches["local"] is not cache
 
 
@@ -113,7 +113,7 @@ def test_a_malformed_feed_token_is_a_404_without_a_query(token, django_assert_nu
 def test_gunicorn_listens_on_loopback_by_default(monkeypatch):
     monkeypatch.delenv("GUNICORN_BIND", raising=False)
     namespace: dict = {}
-    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)  # noqa: S102 (our own config)
+    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)
     assert namespace["bind"] == "127.0.0.1:8000"
     readme = (ROOT / "README.md").read_text()
     assert "docs/deploy/Caddyfile" in readme and "docs/deploy/nginx.conf" in readme

@@ -8,14 +8,13 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 
 from schedules import selectors
-from schedules.forms import clock
 from schedules.models import Event
+from schedules.speech import DASH, clock, time_range
 
 ROW_MINUTES = 5
 MIN_ROWS = 3  # a 5-minute event is still drawn 15 minutes tall, so its title fits
 MAX_LANES = 6  # matches the .lane-*-of-* classes generated in schedule.css
 ONE_DAY = timedelta(days=1)
-DASH = "\N{EN DASH}"
 FIRST_DAY, LAST_DAY = date(1900, 1, 8), date(2999, 12, 24)
 
 
@@ -64,17 +63,6 @@ def _wall_minutes(moment: datetime, day: date, tz: ZoneInfo) -> int:
     if local.date() != day:
         return 0 if local.date() < day else 24 * 60
     return local.hour * 60 + local.minute
-
-
-def time_range(start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """'9:00 - 10:30 AM' (with an en dash), or with the weekday when it ends on another day."""
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    if local_start.date() != local_end.date():
-        return f"{clock(local_start)} {DASH} {local_end:%a} {clock(local_end)}"
-    first = clock(local_start)
-    if (local_start.hour < 12) == (local_end.hour < 12):
-        first = first[:-3]
-    return f"{first} {DASH} {clock(local_end)}"
 
 
 def _column(day: date, events: list[Event], tz: ZoneInfo, now: datetime) -> DayColumn:

@@ -21,9 +21,9 @@ from django.views.decorators.http import (
 from schedules import feed, selectors, services
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
 from schedules.forms import EventForm
-from schedules.grid import FIRST_DAY, LAST_DAY, schedule_panel_context, schedule_url, time_range
+from schedules.grid import FIRST_DAY, LAST_DAY, schedule_panel_context, schedule_url
 from schedules.models import Event, EventChange
-from schedules.timeparse import describe
+from schedules.speech import describe, time_range
 
 # --- Helpers for the write views -----------------------------------------------------------
 

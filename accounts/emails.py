@@ -17,20 +17,22 @@ def can_send() -> bool:
     return not settings.MAILERS["default"]["BACKEND"].endswith("dummy.EmailBackend")
 
 
-def _send(*, to: str, subject: str, template: str, context: dict) -> None:
-    body = render_to_string(template, context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+def _mail_link(*, user, request, route: str, token: str, subject: str, template: str, **extra):
+    link = request.build_absolute_uri(reverse(route, args=[token]))
+    body = render_to_string(template, {"user": user, "link": link, **extra})
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
 def verification_send(*, user, request) -> None:
     """Mails `user` a link that proves they read their address."""
-    token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT, compress=True)
-    link = request.build_absolute_uri(reverse("verify-email", args=[token]))
-    _send(
-        to=user.email,
+    _mail_link(
+        user=user,
+        request=request,
+        route="verify-email",
+        token=signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT, compress=True),
         subject="Confirm your email address for DRAKO",
         template="accounts/email/verify.txt",
-        context={"user": user, "link": link, "days": VERIFY_MAX_AGE // 86400},
+        days=VERIFY_MAX_AGE // 86400,
     )
 
 
@@ -47,13 +49,14 @@ def verification_read(token: str) -> tuple[int, str] | None:
 
 def unlock_send(*, user, request) -> None:
     """Mails `user` a link that lets the browser opening it sign in despite the delay."""
-    token = signing.dumps({"u": user.pk}, salt=UNLOCK_SALT)
-    link = request.build_absolute_uri(reverse("signin-unlock", args=[token]))
-    _send(
-        to=user.email,
+    _mail_link(
+        user=user,
+        request=request,
+        route="signin-unlock",
+        token=signing.dumps({"u": user.pk}, salt=UNLOCK_SALT),
         subject="Sign in to DRAKO on this browser",
         template="accounts/email/unlock.txt",
-        context={"user": user, "link": link, "minutes": UNLOCK_MAX_AGE // 60},
+        minutes=UNLOCK_MAX_AGE // 60,
     )
 
 

@@ -127,8 +127,17 @@ class EventListCreateApi(UserApi):
         notes = serializers.CharField(
             max_length=NOTES_MAX, required=False, allow_blank=True, default=""
         )
-        show_as = serializers.ChoiceField(choices=Event.ShowAs.choices, default=Event.ShowAs.BUSY)
+        show_as = serializers.ChoiceField(
+            choices=Event.ShowAs.choices,
+            required=False,
+            help_text="Default: free for an all-day event, busy otherwise.",
+        )
         allow_conflict = serializers.BooleanField(default=False)
+
+        def validate(self, attrs):
+            # An all-day event (a holiday, a trip) shouldn't block the day unless said so.
+            default = Event.ShowAs.FREE if attrs.get("all_day") else Event.ShowAs.BUSY
+            return {**attrs, "show_as": attrs.get("show_as", default)}
 
     @extend_schema(parameters=[WindowSerializer], responses={200: EventOutputSerializer(many=True)})
     def get(self, request):

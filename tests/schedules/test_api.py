@@ -262,3 +262,13 @@ def test_all_day_end_before_start_is_refused_not_rounded(user_api, user):
         format="json",
     )
     assert response.status_code == 400
+
+
+def test_an_all_day_event_is_free_unless_said_otherwise(user_api):
+    day = {"start": "2030-01-08T00:00", "end": "2030-01-08T23:00", "all_day": True}
+    free = user_api.post("/api/events/", {"title": "Holiday", **day}, format="json")
+    assert free.status_code == 201 and free.json()["show_as"] == "free"
+    busy = user_api.post("/api/events/", {"title": "Trip", **day, "show_as": "busy"}, format="json")
+    assert busy.status_code == 201 and busy.json()["show_as"] == "busy"
+    timed = {"title": "Call", "start": "2030-01-09T10:00", "end": "2030-01-09T11:00"}
+    assert user_api.post("/api/events/", timed, format="json").json()["show_as"] == "busy"

@@ -4,23 +4,16 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
-from conversations.assistant.answers import Refusal, reply
+from conversations.assistant.answers import reply
 from conversations.assistant.context import ToolContext
+from conversations.assistant.tools import times
 from personas.tools import tool
 from schedules import selectors as schedule_selectors
-from schedules import speech, timeparse
+from schedules import speech
 from schedules.models import Event
 
 MAX_LISTED = 12
 MAX_SLOTS = 5
-
-
-def _when_refusal(exc: timeparse.TimeParseError, what: str) -> Refusal:
-    return Refusal(
-        exc.message,
-        hint=f"Couldn't read {what}. Send a day or span such as 'today', 'this week' or "
-        "'2026-03-06 to 2026-03-08'.",
-    )
 
 
 class ListInput(serializers.Serializer):
@@ -43,22 +36,18 @@ class ListInput(serializers.Serializer):
 )
 def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
     text = data["when"].strip() or "today"
-    try:
-        start, end = timeparse.parse_range(text, tz=ctx.tz, now=ctx.now)
-    except timeparse.TimeParseError as exc:
-        raise _when_refusal(exc, "when") from None
+    start, end = times.window(ctx, text)
     events = list(
         schedule_selectors.event_list_for_user(user=ctx.user, start=start, end=end)[
             : MAX_LISTED + 1
         ]
     )
-    label = text if (end - start) > timedelta(days=1) else _day_label(ctx, start)
+    several_days = (end - start) > timedelta(days=1)
+    label = text if several_days else _day_label(ctx, start)
     listed = [_event_out(e, ctx) for e in events[:MAX_LISTED]]
     if not events:
         return reply(f"Nothing is scheduled for {label}.", events=[])
-    names = "; ".join(
-        f"{e.title} at {speech.clock(e.start.astimezone(ctx.tz))}" for e in events[:4]
-    )
+    names = "; ".join(_named(e, ctx, with_day=several_days) for e in events[:4])
     truncated = len(events) > MAX_LISTED
     if truncated:
         say = f"For {label} you have more than {MAX_LISTED} events, starting with {names}."
@@ -67,6 +56,14 @@ def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
         plural = "s" if len(events) != 1 else ""
         say = f"For {label} you have {len(events)} event{plural}: {names}{more}."
     return reply(say, events=listed, truncated=truncated)
+
+
+def _named(event: Event, ctx: ToolContext, *, with_day: bool) -> str:
+    """'Gym at 9:00 AM', or 'Gym on Tuesday at 9:00 AM' when the list spans several days."""
+    local = speech.local(event.start, ctx.tz)
+    day = f" on {speech.WEEKDAY_NAMES[local.weekday()]}" if with_day else ""
+    when = ", all day" if event.all_day else f" at {speech.clock(local)}"
+    return f"{event.title}{day}{when}"
 
 
 def _day_label(ctx: ToolContext, start) -> str:
@@ -105,17 +102,11 @@ class FreeSlotsInput(serializers.Serializer):
     serializer_class=FreeSlotsInput,
 )
 def find_free_slots(ctx: ToolContext, data: dict) -> dict:
-    try:
-        length = timeparse.parse_duration(data["duration_minutes"])
-    except timeparse.TimeParseError as exc:
-        raise Refusal(exc.message, hint="Send duration_minutes as minutes, e.g. '30'.") from None
-    try:
-        if data["when"].strip():
-            start, end = timeparse.parse_range(data["when"], tz=ctx.tz, now=ctx.now)
-        else:
-            start, end = ctx.now, ctx.now + timedelta(days=7)
-    except timeparse.TimeParseError as exc:
-        raise _when_refusal(exc, "when") from None
+    length = times.length(data["duration_minutes"])
+    if data["when"].strip():
+        start, end = times.window(ctx, data["when"])
+    else:
+        start, end = ctx.now, ctx.now + timedelta(days=7)
     slots = schedule_selectors.free_slots_for_user(
         user=ctx.user, start=start, end=end, duration=length, now=ctx.now
     )

@@ -36,3 +36,12 @@ def test_find_free_slots(call, user):
     assert result["ok"] and result["slots"][0]["when"].endswith("until 10:00 AM")
     assert "You're free" in result["say"]
     assert call("find_free_slots", {"duration_minutes": "forever", "when": ""})["ok"] is False
+
+
+def test_a_list_over_several_days_names_each_day(call, user):
+    add_event(user, "Gym", days_ahead(user, 2, 9))
+    add_event(user, "Swim", days_ahead(user, 3, 9))
+    first, last = days_ahead(user, 2, 9).date(), days_ahead(user, 3, 9).date()
+    result = call("list_schedule_events", {"when": f"{first} to {last}"})
+    assert f"Gym on {first:%A} at 9:00 AM" in result["say"]
+    assert f"Swim on {last:%A} at 9:00 AM" in result["say"]

@@ -26,7 +26,9 @@ def test_each_tools_json_schema_matches_its_serializer(name):
     assert set(properties) == set(fields)
     for field_name, schema in properties.items():
         field = fields[field_name]
-        expected = "integer" if field.__class__.__name__ == "IntegerField" else "string"
+        expected = {"IntegerField": "integer", "BooleanField": "boolean"}.get(
+            field.__class__.__name__, "string"
+        )
         assert schema["type"] == expected, field_name
         assert schema.get("description"), field_name
     definition = next(d for d in llm_tool_definitions() if d["function"]["name"] == name)

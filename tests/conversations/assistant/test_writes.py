@@ -145,3 +145,49 @@ def test_a_clash_is_named_briefly_and_the_same_days_free_time_offered_first(call
     first = datetime.fromisoformat(result["alternatives"][0]["start"])
     assert first.astimezone(user.tz).date() == days_ahead(user, 2, 10).date()
     assert len(result["say"].split()) <= 40
+
+
+def test_a_day_off_is_a_free_all_day_event(call, user):
+    result = call("add_schedule_event", {"title": "Day off", "start_time": future(4)[:10],
+                                         "all_day": True})  # fmt: skip
+    assert result["ok"] and "all day" in result["say"]
+    call("confirm_change", {})
+    event = Event.objects.get(title="Day off")
+    assert event.all_day and event.show_as == "free"
+    assert event.end - event.start == timedelta(days=1)
+    # Free by default: it doesn't block the day.
+    meeting = call("add_schedule_event", {"title": "Meeting", "start_time": future(4, 11)})
+    assert "overlaps" not in meeting["say"]
+
+
+def test_lengths_are_accepted_wherever_an_end_is(call, user):
+    added = call("add_schedule_event", {"title": "Workshop", "start_time": future(hour=9),
+                                        "duration_minutes": "an hour and a half"})  # fmt: skip
+    assert "until 10:30 AM" in added["say"]
+    call("confirm_change", {})
+    event = Event.objects.get(title="Workshop")
+    resized = call("update_schedule_event", {"event_id": event.pk, "duration_minutes": "45"})
+    call("confirm_change", {})
+    event.refresh_from_db()
+    assert event.end - event.start == timedelta(minutes=45) and resized["ok"]
+
+
+def test_a_repeating_event_is_refused_in_words_until_recurrence_exists(call):
+    result = call("add_schedule_event", {"title": "Standup", "start_time": future(hour=9),
+                                         "repeat": "every weekday"})  # fmt: skip
+    assert result["ok"] is False and "can't repeat" in result["say"]
+    assert not Proposal.objects.exists()
+
+
+def test_a_time_in_the_past_is_said_to_be_in_the_past(call):
+    yesterday = (timezone.localtime(timezone.now()) - timedelta(days=1)).strftime("%Y-%m-%dT09:00")
+    result = call("add_schedule_event", {"title": "Late note", "start_time": yesterday})
+    assert "in the past" in result["say"]
+
+
+def test_a_rename_reads_back_the_day_and_time(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 2, 14))
+    result = call("update_schedule_event", {"event_id": event.pk, "title": "Orthodontist"})
+    assert "Orthodontist" in result["say"] and "2:00 PM" in result["say"]
+    weekday = days_ahead(user, 2, 14).strftime("%A")
+    assert weekday in result["say"]

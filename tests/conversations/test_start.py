@@ -41,7 +41,7 @@ def test_start_sends_a_complete_request(user_api, user, persona, tavus_on, setti
     context = body["conversational_context"]
     assert f'User: "{user.name}".' in context
     assert "Europe/Berlin" in context and "UTC+01:00" in context
-    assert f'- id {event.pk} | ' in context and 'title "Dentist" | at "Main St 1"' in context
+    assert f"- id {event.pk} | " in context and 'title "Dentist" | at "Main St 1"' in context
     assert "never assume UTC" in context
     assert body["custom_greeting"].startswith(f"Hi {user.name}!")
     assert body["callback_url"] == (

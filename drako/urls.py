@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
     path("favicon.ico", views.favicon_view),
+    path("example/conversation/", views.example_conversation_view, name="example-conversation"),
     path("accounts/", include("accounts.urls")),
     path("", include("schedules.urls")),
     path("conversations/", include("conversations.urls")),
@@ -27,5 +28,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
 ]
 
+handler400 = "drako.views.bad_request_view"
+handler403 = "drako.views.permission_denied_view"
 handler404 = "drako.views.not_found_view"
 handler500 = "drako.views.server_error_view"

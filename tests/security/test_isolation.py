@@ -34,6 +34,7 @@ PUBLIC = {
     "api:auth-token",
     "api:schema",
     "api:docs",
+    "example-conversation",
 }
 # The secret is in the URL: whoever has it is the owner (each tested below).
 SECRET_IN_URL = {

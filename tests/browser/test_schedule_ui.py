@@ -81,7 +81,8 @@ def test_a_busy_week_keeps_every_title_readable(web, size):
     expect(all_day).to_have_text("Holiday in Potsdam")
     expect(all_day).to_have_class("all-day-event is-free")
     if size == DESKTOP:
-        web.screenshot("week")
+        web.page.evaluate("window.scrollTo(0, 0)")
+        web.screenshot("week-overlaps", full_page=True)
 
 
 def test_a_group_opens_to_list_its_events_and_closes_on_escape(web):
@@ -214,6 +215,7 @@ def test_month_view_shows_the_month_and_opens_a_busy_day(web):
     web.screenshot("month")
     busy.get_by_role("link", name="+3 more on Tuesday, March 12").click()
     expect(web.page.get_by_role("heading", name="Tuesday, March 12, 2030")).to_be_visible()
+    web.screenshot("day")
     for n in range(5):
         expect(
             web.page.locator(f".calendar [data-event-id='{events[f'Meeting {n}'].pk}']")
@@ -313,13 +315,14 @@ def test_on_a_phone_the_week_is_an_agenda_with_a_day_strip(web):
     web.screenshot("phone-week", full_page=True)
 
     strip.nth(3).click()  # Thursday
-    assert web.page.url.endswith(f"date={WEEK + timedelta(days=3)}")
+    web.page.wait_for_url(f"**date={WEEK + timedelta(days=3)}")
     expect(strip.nth(3)).to_have_attribute("aria-current", "page")
     expect(agenda.get_by_role("heading")).to_have_text("Thursday, March 7")
     expect(agenda.locator(".agenda-title")).to_have_text(
         ["Quarterly planning", "1:1 with Priya", "Onboarding checklist"]
     )
     strip.nth(5).click()  # an empty Saturday says so, and offers to add
+    web.page.wait_for_url(f"**date={WEEK + timedelta(days=5)}")
     expect(agenda).to_contain_text("Nothing scheduled.")
     agenda.get_by_role("link", name="Add an event").click()
     expect(web.page.get_by_label("Starts", exact=True)).to_have_value(

@@ -155,7 +155,7 @@ def test_events_that_would_hide_a_title_collapse_into_more(client, user):
     group = html.split('<details class="event-group')[1].split("</details>")[0]
     assert "+1 more" in group
     assert group.index(f'data-event-id="{first.pk}"') < group.index(f'data-event-id="{second.pk}"')
-    assert f'<a class="event r-' not in group  # listed inside the group, not drawn as blocks
+    assert '<a class="event r-' not in group  # listed inside the group, not drawn as blocks
     agenda = html.split('class="agenda"')[1]
     assert "One" in agenda and "Two" in agenda
 

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from schedules import selectors
-from schedules.timeparse import describe
+from schedules.speech import describe
 
 MAX_EVENTS = 40
 MAX_CHARS = 6000

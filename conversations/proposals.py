@@ -12,7 +12,7 @@ from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
 from schedules.errors import EventConflictError, ScheduleError
 from schedules.models import Event
-from schedules.timeparse import describe
+from schedules.speech import describe
 
 PROPOSAL_TTL = timedelta(minutes=5)
 EXPIRED = "That proposal has expired. Tell me again what you'd like to change."

@@ -5,14 +5,15 @@ en-US reads "3:00 PM" and en-GB or de-DE read "15:00", everywhere on every page.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-DASH = "\N{EN DASH}"
+from schedules import speech
+
 DEFAULT_HOUR12 = True  # en-US, the language DRAKO's pages are written in
 _MAX_HEADER = 500  # a longer Accept-Language is not a browser's
 
@@ -36,45 +37,27 @@ def hour12_for_languages(accept_language: str) -> bool:
     return DEFAULT_HOUR12
 
 
-def day_words(day: date, *, year: bool = True) -> str:
-    """'Thursday, March 7, 2030' (or without the year)."""
-    text = f"{day:%A, %B} {day.day}"
-    return f"{text}, {day.year}" if year else text
-
-
 @dataclass(frozen=True)
 class Clock:
-    """How one reader's pages write times of day."""
+    """How one reader's pages write times of day: schedules.speech, on their clock."""
 
     hour12: bool = DEFAULT_HOUR12
 
     def time(self, moment: datetime | time) -> str:
         """'3:05 PM' or '15:05'."""
-        if not self.hour12:
-            return f"{moment.hour:02d}:{moment.minute:02d}"
-        return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+        return speech.clock(moment, hour12=self.hour12)
 
     def hour(self, hour: int) -> str:
         """An hour line's label: '3 PM' or '15:00'."""
-        return self.time(time(hour)).replace(":00 ", " ") if self.hour12 else f"{hour:02d}:00"
+        return self.time(time(hour)).replace(":00 ", " ")
 
     def range(self, start: datetime, end: datetime, tz: ZoneInfo) -> str:
-        """'9:00 - 10:30 AM' (en dash), '09:00 - 10:30', or with the weekday when it ends on
-        another day."""
-        local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-        if local_start.date() != local_end.date():
-            return f"{self.time(local_start)} {DASH} {local_end:%a} {self.time(local_end)}"
-        first = self.time(local_start)
-        if self.hour12 and (local_start.hour < 12) == (local_end.hour < 12):
-            first = first[:-3]
-        return f"{first} {DASH} {self.time(local_end)}"
+        """'9:00 - 10:30 AM' or '09:00 - 10:30' (en dash)."""
+        return speech.time_range(start, end, tz, hour12=self.hour12)
 
-    def when(self, moment: datetime, tz: ZoneInfo, *, today: date) -> str:
+    def when(self, moment: datetime, tz: ZoneInfo, *, now: datetime) -> str:
         """'today, Thursday, March 7 at 3:00 PM'; the year only when it isn't this one."""
-        local = moment.astimezone(tz)
-        text = f"{day_words(local.date(), year=local.year != today.year)} at {self.time(local)}"
-        offset = (local.date() - today).days
-        return {0: "today, ", 1: "tomorrow, "}.get(offset, "") + text
+        return speech.describe(moment, tz=tz, now=now, hour12=self.hour12)
 
 
 def clock_for_request(request) -> Clock:

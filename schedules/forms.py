@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from schedules.models import LOCATION_MAX, MAX_EVENT_LENGTH, NOTES_MAX, TITLE_MAX, Event
+from schedules.speech import clock
 
 MIDNIGHT = time(0)
 
@@ -18,12 +19,6 @@ def local_moment(day: date, at: time, tz: ZoneInfo) -> tuple[datetime | None, bo
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         return None, False
     return first, first.utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
-
-
-def clock(moment: datetime | time) -> str:
-    """'9:05 AM' — a wall-clock time as people say it."""
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
 def _day_words(day: date) -> str:

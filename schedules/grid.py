@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 
 from schedules import selectors
-from schedules.clock import DASH, Clock
+from schedules.clock import Clock
 from schedules.models import Event
+from schedules.speech import DASH
 
 ROW_MINUTES = 5
 MIN_ROWS = 3  # a 5-minute event is still drawn 15 minutes tall, so its title fits

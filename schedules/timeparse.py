@@ -37,14 +37,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from schedules import speech
+from schedules.speech import MONTH_NAMES, WEEKDAY_NAMES
+
 MAX_TEXT = 200
 MAX_YEARS_AWAY = 100
 MAX_DURATION_MINUTES = 24 * 60
 HINT = "Say a day and time, like 'tomorrow at 3pm', or an ISO time like 2026-03-06T15:00."
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
-               "August", "September", "October", "November", "December")  # fmt: skip
 WEEKDAYS = {n.lower(): i for i, n in enumerate(WEEKDAY_NAMES)} | {
     "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3,
     "fri": 4, "sat": 5, "sun": 6,
@@ -234,26 +234,6 @@ def parse_range(text: str, *, tz: ZoneInfo, now: datetime) -> tuple[datetime, da
         raise TimeParseError(_unknown(text, ranges=True)) from exc
 
 
-def describe(dt: datetime, *, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """Speak ``dt`` in ``tz``: "tomorrow, Friday, March 6 at 3:00 PM" (year only if not now's)."""
-    try:
-        local = dt.astimezone(tz) if dt.utcoffset() is not None else dt.replace(tzinfo=tz)
-    except (OverflowError, ValueError, OSError):
-        local = dt  # too close to datetime.min/max to convert: describe it as given
-    today = None
-    if now is not None:
-        try:
-            today = _as_local(now, tz).date()
-        except (OverflowError, ValueError, OSError):
-            today = now.date()
-    text = f"{_day_text(local.date(), today)} at {_clock_text(local)}"
-    if _is_repeated(local):
-        text += f" {local.tzname()}"
-    if today is not None and (local.date() - today).days in (0, 1):
-        text = ("today, " if local.date() == today else "tomorrow, ") + text
-    return text
-
-
 # ---------------------------------------------------------------- parse_datetime helpers
 
 
@@ -402,14 +382,14 @@ def _day(
     for said, other in p.days[1:]:
         if other != day:
             raise TimeParseError(
-                f"{_day_text(day, today)} isn't {said.strip()}. Which day do you mean?"
+                f"{speech.day(day, today)} isn't {said.strip()}. Which day do you mean?"
             )
     if p.weekday is None:
         return day
     if day is not None:
         if day.weekday() != p.weekday[0]:
             raise TimeParseError(
-                f"{_day_text(day, today)} is not a {WEEKDAY_NAMES[p.weekday[0]]}. "
+                f"{speech.day(day, today)} is not a {WEEKDAY_NAMES[p.weekday[0]]}. "
                 f"Which day do you mean?"
             )
         return day
@@ -431,7 +411,7 @@ def _weekday_date(
         if wd > today.weekday() and ahead <= 4:
             near, far = today + timedelta(days=ahead), today + timedelta(days=ahead + 7)
             raise AmbiguousTimeError(
-                f"Do you mean this {_day_text(near, today)}, or {_day_text(far, today)}?",
+                f"Do you mean this {speech.day(near, today)}, or {speech.day(far, today)}?",
                 options=(near, far),
             )
         return today + timedelta(days=ahead)
@@ -477,7 +457,7 @@ def _slash_date(a: int, b: int, year: str | None, today: date) -> date:
     if not readings:
         raise TimeParseError(f"{a}/{b} isn't a date I know. Say it like 'March 6'.")
     if len(readings) > 1:
-        first, second = (_day_text(d, today) for d in readings)
+        first, second = (speech.day(d, today) for d in readings)
         raise AmbiguousTimeError(f"Do you mean {first}, or {second}?", options=tuple(readings))
     return readings[0]
 
@@ -499,7 +479,7 @@ def _need_hour(day: date | None, today: date, default_hour: int | None) -> int:
     """default_hour, or a question asking for the missing time."""
     if default_hour is not None:
         return default_hour
-    when = f" on {_day_text(day, today)}" if day else ""
+    when = f" on {speech.day(day, today)}" if day else ""
     raise TimeParseError(f"What time{when}? Say it like 'Friday at 3pm' or 2026-03-06T15:00.")
 
 
@@ -523,7 +503,7 @@ def _localize(naive: datetime, tz: ZoneInfo, words: list[str] | None = None) -> 
         if str(candidate.tzname()).lower() in (words or ()):
             return candidate
     raise AmbiguousTimeError(
-        f"{_clock_text(naive)} happens twice on {_day_text(naive.date(), None)} in "
+        f"{speech.clock(naive)} happens twice on {speech.day(naive.date(), None)} in "
         f"{_zone_name(tz)} because clocks go back. Do you mean the first one "
         f"({early.tzname()}, {_utc_offset(early)}) or the second one "
         f"({late.tzname()}, {_utc_offset(late)})?",
@@ -535,11 +515,11 @@ def _nonexistent(naive: datetime, tz: ZoneInfo) -> NonexistentTimeError:
     """Explain a DST gap and propose the first valid time after it."""
     after = _gap_end(naive, tz)
     before = after.astimezone(UTC).replace(tzinfo=None) + naive.replace(tzinfo=tz).utcoffset()
-    on_day = "" if after.date() == naive.date() else f" on {_day_text(after.date(), None)}"
+    on_day = "" if after.date() == naive.date() else f" on {speech.day(after.date(), None)}"
     return NonexistentTimeError(
-        f"{_clock_text(naive)} doesn't exist on {_day_text(naive.date(), None)} in "
-        f"{_zone_name(tz)}: clocks jump forward from {_clock_text(before)} to "
-        f"{_clock_text(after)}{on_day}. The nearest valid time is {_clock_text(after)}"
+        f"{speech.clock(naive)} doesn't exist on {speech.day(naive.date(), None)} in "
+        f"{_zone_name(tz)}: clocks jump forward from {speech.clock(before)} to "
+        f"{speech.clock(after)}{on_day}. The nearest valid time is {speech.clock(after)}"
         f"{on_day}. Shall I use that?",
         suggestion=after,
     )
@@ -567,14 +547,6 @@ def _start_of_day(day: date, tz: ZoneInfo) -> datetime:
     if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
         return aware
     return _gap_end(naive, tz)
-
-
-def _is_repeated(local: datetime) -> bool:
-    """Whether this wall time occurs twice (DST fall-back)."""
-    try:
-        return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
-    except (OverflowError, ValueError):
-        return False
 
 
 def _as_local(now: datetime, tz: ZoneInfo) -> datetime:
@@ -683,16 +655,6 @@ def _normalize(s: str) -> str:
     for pattern, replacement in _DURATION_PHRASES:
         s = pattern.sub(replacement, s)
     return s
-
-
-def _day_text(day: date, today: date | None) -> str:
-    """'Friday, March 6', with the year unless it is today's year."""
-    text = f"{WEEKDAY_NAMES[day.weekday()]}, {MONTH_NAMES[day.month - 1]} {day.day}"
-    return text if today is not None and day.year == today.year else f"{text}, {day.year}"
-
-
-def _clock_text(t: datetime | time) -> str:
-    return f"{t.hour % 12 or 12}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
 
 
 def _snippet(text: str) -> str:

@@ -37,8 +37,7 @@ def _change_context(request) -> services.ChangeContext:
 
 
 def _describe(request, moment: datetime) -> str:
-    tz = request.user.tz
-    return clock_for_request(request).when(moment, tz, today=timezone.now().astimezone(tz).date())
+    return clock_for_request(request).when(moment, request.user.tz, now=timezone.now())
 
 
 def _when(request, event: Event) -> str:

@@ -4,15 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import Http404
+from django.utils import timezone
 
 from conversations import proposals
 from conversations.models import Conversation, Proposal, ToolCall
-from conversations.proposals import spoken
 from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
-from schedules import timeparse
+from schedules import speech, timeparse
 from schedules.models import Event
-from schedules.timeparse import describe
 
 MAX_LISTED = 12
 MAX_SLOTS = 5
@@ -63,19 +62,11 @@ def event_for(ctx: ToolContext, event_id) -> Event:
 
 
 def clock(moment: datetime, tz) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    return speech.clock(moment.astimezone(tz))
 
 
 def span(start: datetime, end: datetime, tz, *, relative: bool = True) -> str:
-    """'tomorrow, Friday, March 6 at 3:00 PM until 4:00 PM' (the end date too when it differs).
-
-    Stored summaries use relative=False ('Friday, March 6, 2026 at …'): 'tomorrow' goes stale.
-    """
-    name = spoken if relative else (lambda moment, zone: describe(moment, tz=zone))
-    same_day = start.astimezone(tz).date() == end.astimezone(tz).date()
-    until = clock(end, tz) if same_day else name(end, tz)
-    return f"{name(start, tz)} until {until}"
+    return speech.span(start, end, tz, now=timezone.now() if relative else None)
 
 
 def free_alternatives(ctx: ToolContext, proposal: Proposal) -> list[dict]:

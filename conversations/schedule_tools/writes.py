@@ -19,7 +19,7 @@ from conversations.schedule_tools.base import (
 from conversations.tools import tool
 from schedules import services as schedule_services
 from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event
-from schedules.timeparse import describe
+from schedules.speech import describe
 
 
 class AddInput(serializers.Serializer):

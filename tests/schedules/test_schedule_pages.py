@@ -352,8 +352,8 @@ def test_clock_ranges_across_noon_midnight_and_days():
     assert (
         twelve.hour(0) == "12 AM" and twelve.hour(12) == "12 PM" and twenty_four.hour(7) == "07:00"
     )
-    today = date(2026, 3, 4)
-    assert twelve.when(at(day, 15), BERLIN, today=today) == "today, Wednesday, March 4 at 3:00 PM"
-    assert twenty_four.when(at(date(2027, 1, 2), 8), BERLIN, today=today) == (
+    now = at(date(2026, 3, 4), 8)
+    assert twelve.when(at(day, 15), BERLIN, now=now) == "today, Wednesday, March 4 at 3:00 PM"
+    assert twenty_four.when(at(date(2027, 1, 2), 8), BERLIN, now=now) == (
         "Saturday, January 2, 2027 at 08:00"
     )

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schedules.speech import describe
 from schedules.timeparse import (
     AmbiguousTimeError,
     NonexistentTimeError,
     TimeParseError,
-    describe,
     parse_datetime,
     parse_duration,
     parse_range,

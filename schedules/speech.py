@@ -1,0 +1,88 @@
+"""How DRAKO phrases times for people: spoken answers, proposal cards, page messages.
+
+Every sentence that names a day, a clock time or a span is built here, so the assistant, the
+parser's questions and the pages all say "tomorrow, Friday, March 6 at 3:00 PM" the same way.
+Pure Python: no models, no settings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
+               "August", "September", "October", "November", "December")  # fmt: skip
+DASH = "\u2013"
+
+
+def clock(moment: datetime | time, *, hour12: bool = True) -> str:
+    """'9:05 AM' — a wall-clock time as people say it; '09:05' on a 24-hour clock."""
+    if not hour12:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def day(value: date, today: date | None) -> str:
+    """'Friday, March 6', with the year unless it is today's year."""
+    text = f"{WEEKDAY_NAMES[value.weekday()]}, {MONTH_NAMES[value.month - 1]} {value.day}"
+    return text if today is not None and value.year == today.year else f"{text}, {value.year}"
+
+
+def local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """`moment` in `tz`; a naive one is taken as already local; the far edges stay as given."""
+    try:
+        if moment.utcoffset() is None:
+            return moment.replace(tzinfo=tz)
+        return moment.astimezone(tz)
+    except (OverflowError, ValueError, OSError):
+        return moment  # too close to datetime.min/max to convert
+
+
+def describe(
+    moment: datetime, *, tz: ZoneInfo, now: datetime | None = None, hour12: bool = True
+) -> str:
+    """'tomorrow, Friday, March 6 at 3:00 PM' in `tz` (year only if not now's; relative to now)."""
+    when = local(moment, tz)
+    today = local(now, tz).date() if now is not None else None
+    text = f"{day(when.date(), today)} at {clock(when, hour12=hour12)}"
+    if _is_repeated(when):
+        text += f" {when.tzname()}"
+    if today is not None and (when.date() - today).days in (0, 1):
+        text = ("today, " if when.date() == today else "tomorrow, ") + text
+    return text
+
+
+def span(start: datetime, end: datetime, tz: ZoneInfo, *, now: datetime | None = None) -> str:
+    """'tomorrow, Friday, March 6 at 3:00 PM until 4:00 PM' (the end's day too when it differs).
+
+    Stored summaries pass no `now` ('Friday, March 6, 2026 at …'): 'tomorrow' goes stale.
+    """
+    same_day = local(start, tz).date() == local(end, tz).date()
+    until = clock(local(end, tz)) if same_day else describe(end, tz=tz, now=now)
+    return f"{describe(start, tz=tz, now=now)} until {until}"
+
+
+def time_range(start: datetime, end: datetime, tz: ZoneInfo, *, hour12: bool = True) -> str:
+    """'9:00 - 10:30 AM' (with an en dash; '09:00 - 10:30' on a 24-hour clock), or with the
+    weekday when it ends on another day."""
+    first, last = local(start, tz), local(end, tz)
+    if first.date() != last.date():
+        return f"{clock(first, hour12=hour12)} {DASH} {last:%a} {clock(last, hour12=hour12)}"
+    opening = clock(first, hour12=hour12)
+    if hour12 and (first.hour < 12) == (last.hour < 12):
+        opening = opening[:-3]
+    return f"{opening} {DASH} {clock(last, hour12=hour12)}"
+
+
+def conflicts(events, tz: ZoneInfo, *, now: datetime | None = None) -> list[str]:
+    """Short words for each conflicting event (at most three), in the user's zone."""
+    return [f"{event.title} at {describe(event.start, tz=tz, now=now)}" for event in events[:3]]
+
+
+def _is_repeated(moment: datetime) -> bool:
+    """Whether this wall time occurs twice (DST fall-back)."""
+    try:
+        return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+    except (OverflowError, ValueError):
+        return False

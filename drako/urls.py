@@ -4,11 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.apis import TokenObtainApi
 from drako import views
 
 api_patterns = [
-    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("", include("accounts.api_urls")),
     path("", include("schedules.api_urls")),
     path("", include("conversations.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -19,6 +18,8 @@ urlpatterns = [
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
     path("favicon.ico", views.favicon_view),
+    # Leaving and taking one's data span every app: the app at the top composes them.
+    path("accounts/", include("conversations.account_urls")),
     path("example/conversation/", views.example_conversation_view, name="example-conversation"),
     path("accounts/", include("accounts.urls")),
     path("", include("schedules.urls")),

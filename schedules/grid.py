@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from schedules import selectors
 from schedules.clock import Clock
-from schedules.models import Event
+from schedules.models import FIRST_DAY, LAST_DAY, Event
 from schedules.speech import DASH
 
 ROW_MINUTES = 5
@@ -24,7 +24,6 @@ TITLE_ROWS = 4  # a block's title line is about 20 px tall; a later block may co
 GROUP_ROWS = 8  # a collapsed group shows two lines: its first title and "+N more"
 MAX_DEPTH = 3  # cascaded blocks are indented 0, 1 or 2 steps (--indent): each stays >= 60 % wide
 ONE_DAY = timedelta(days=1)
-FIRST_DAY, LAST_DAY = date(1900, 1, 8), date(2999, 12, 24)
 
 
 class Occurrence(NamedTuple):

@@ -5,16 +5,8 @@ from datetime import date, datetime, timedelta
 
 from schedules import selectors
 from schedules.clock import Clock
-from schedules.grid import (
-    FIRST_DAY,
-    LAST_DAY,
-    ONE_DAY,
-    Occurrence,
-    midnight,
-    nav_context,
-    occurrences_of,
-    week_of,
-)
+from schedules.grid import ONE_DAY, Occurrence, midnight, nav_context, occurrences_of, week_of
+from schedules.models import FIRST_DAY, LAST_DAY
 
 SHOWN_PER_DAY = 3  # a fourth line becomes "+N more", which opens the day
 

@@ -10,6 +10,8 @@ Chromium binary (default /usr/bin/chromium).
 With DRAKO_SCREENSHOTS=1 some tests also save the README's screenshots in docs/screenshots/.
 """
 
+import base64
+import hashlib
 import itertools
 import json
 import os
@@ -47,6 +49,10 @@ PHONE = {"width": 360, "height": 740}
 TIME_ZONE = "Europe/Berlin"
 HERE = Path(__file__).resolve().parent
 STAND_IN = (HERE / "daily_stand_in.js").read_text()
+# The live page pins daily-js with Subresource Integrity: the stand-in gets its own hash.
+STAND_IN_INTEGRITY = (
+    "sha384-" + base64.b64encode(hashlib.sha384(STAND_IN.encode()).digest()).decode()
+)
 SCREENSHOTS = HERE.parents[1] / "docs" / "screenshots"
 ARTIFACTS = HERE / "artifacts"
 _seq = itertools.count(17)
@@ -222,6 +228,7 @@ class Web:
 def web(request, browser, live_server, transactional_db, settings):
     """The browser in TIME_ZONE, or in another zone: parametrize("web", [zone], indirect=True)."""
     settings.DRAKO_PUBLIC_URL = "https://drako.example.com"
+    settings.DAILY_JS_INTEGRITY = STAND_IN_INTEGRITY
     base_url = live_server.url
     context = browser.new_context(
         viewport=VIEWPORT,
@@ -278,7 +285,7 @@ def tavus(fake_tavus):
 
 
 def tool_call(conversation, name: str, arguments: dict, tool_call_id: str | None = None) -> dict:
-    """A `conversation.tool_call` app-message exactly as Tavus sends it (tavus-api.md §4.3)."""
+    """A `conversation.tool_call` app-message exactly as Tavus sends it (docs/tavus.md §1.4)."""
     properties = {"name": name, "arguments": json.dumps(arguments)}
     if tool_call_id:
         properties["tool_call_id"] = tool_call_id

@@ -10,6 +10,7 @@ Bounded and derandomized: the same examples run on every machine, in well under 
 """
 
 import json
+import re
 from datetime import timedelta
 
 import hypothesis
@@ -30,9 +31,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conversations import direct_tools, services, tool_calls
+from conversations import inbound, services
+from conversations.assistant.calls import ToolRequest, arguments_parse, tool_call_execute
+from conversations.assistant.playground import playground_conversation_get
 from conversations.models import Conversation
-from conversations.playground import playground_conversation_get
 from schedules import services as schedule_services
 from tests.factories import UserFactory, synced_persona
 
@@ -86,15 +88,17 @@ def world(db, fake_tavus, settings):
     live = services.conversation_start(user=user, persona=persona).conversation
     playground = playground_conversation_get(user=user)
     for i, conversation in enumerate((live, playground)):
-        tool_calls.tool_call_execute(
+        tool_call_execute(
             conversation=conversation,
-            request=tool_calls.ToolRequest(
+            request=ToolRequest(
                 name="add_schedule_event",
-                arguments={
-                    "title": f"Proposed {i}",
-                    "start_time": (start + timedelta(days=2, hours=i)).isoformat(),
-                    "end_time": (start + timedelta(days=2, hours=i + 1)).isoformat(),
-                },
+                arguments=arguments_parse(
+                    {
+                        "title": f"Proposed {i}",
+                        "start_time": (start + timedelta(days=2, hours=i)).isoformat(),
+                        "end_time": (start + timedelta(days=2, hours=i + 1)).isoformat(),
+                    }
+                ),
                 tool_call_id=f"seed-{i}",
             ),
         )
@@ -182,7 +186,7 @@ def _steer(case, pick: int, world: dict, kwargs: dict) -> None:
         raw = json.dumps(body).encode()
         kwargs["data"] = raw
         kwargs["headers"]["Content-Type"] = "application/json"
-        kwargs["headers"]["X-Tavus-Signature"] = direct_tools.signature_for(raw, TOOL_SECRET)
+        kwargs["headers"]["X-Tavus-Signature"] = inbound.signature_for(raw, TOOL_SECRET)
 
 
 @schema.given(real=st.integers(min_value=0, max_value=7))
@@ -200,6 +204,42 @@ def test_api_conforms_to_its_schema(case, real, world, wsgi_app):
     if real % 2:
         _steer(case, real // 2, world, kwargs)
     case.call_and_validate(checks=CHECKS, **kwargs)
+
+
+# --- Stateful: follow the schema's links (create an event, then read, change, delete it) -------
+
+STATEFUL_EXAMPLES = 15
+STATEFUL_STEPS = 8
+
+
+def test_api_workflows_following_links_never_answer_5xx(world, wsgi_app):
+    """Schemathesis infers the links between operations (a created event's id feeds the event
+    routes, a started conversation's id the conversation routes) and walks them as the user.
+    Bounded and derandomized like the test above; checked: no 5xx, every answer as documented."""
+    workflow = schema.as_state_machine()
+    # Rules are named "<source operation>___<status>_<link>__<target operation>".
+    links = [name for name in vars(workflow) if re.search(r"___(200|201)_", name)]
+    assert any(name.startswith("POST_api_events___201_") for name in links), links
+    assert any(name.startswith("POST_api_conversations___201_") for name in links), links
+    headers = {"Authorization": f"Token {world['token']}"}
+
+    class Workflow(workflow):
+        def get_call_kwargs(self, case):
+            return {"app": wsgi_app, "headers": dict(headers)}
+
+        def validate_response(self, response, case, **kwargs):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Workflow.run(
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
 
 
 # --- What the fuzzer and its follow-up probes found: each was a 500 -------------------------
@@ -278,6 +318,6 @@ def test_direct_tool_bodies_that_cannot_be_stored_are_a_400(world, client, body)
         "/api/tavus/tools/list_schedule_events/",
         raw,
         "application/json",
-        HTTP_X_TAVUS_SIGNATURE=direct_tools.signature_for(raw, TOOL_SECRET),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, TOOL_SECRET),
     )
     assert response.status_code == 400

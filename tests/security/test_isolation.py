@@ -16,7 +16,7 @@ import json
 import pytest
 from django.test import Client
 
-from conversations import direct_tools
+from conversations import inbound
 from conversations.models import ToolCall
 from tests.factories import UserFactory
 from tests.security import Owned, Route, routes, seed
@@ -32,6 +32,10 @@ PUBLIC = {
     "login",
     "logout",
     "api:auth-token",
+    "signin-unlock-request",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_complete",
     "api:schema",
     "api:docs",
     "example-conversation",
@@ -42,6 +46,9 @@ SECRET_IN_URL = {
     "api:tavus-callback",
     "api:tavus-tool",
     "personas:document-file",
+    "signin-unlock",
+    "verify-email",
+    "password_reset_confirm",
 }
 METHODS = ("get", "post", "patch", "put", "delete")
 MISSING_ID = 987_654_321
@@ -236,7 +243,7 @@ def test_signed_tool_delivery_acts_only_on_the_conversation_it_names(world, clie
         "/api/tavus/tools/list_schedule_events/",
         data=raw,
         content_type="application/json",
-        HTTP_X_TAVUS_SIGNATURE=direct_tools.signature_for(raw, "isolation-secret"),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, "isolation-secret"),
     )
     assert response.status_code == 200, response.content
     assert "AAA-" not in response.content.decode()
@@ -248,6 +255,6 @@ def test_signed_tool_delivery_acts_only_on_the_conversation_it_names(world, clie
         "/api/tavus/tools/list_schedule_events/",
         data=raw,
         content_type="application/json",
-        HTTP_X_TAVUS_SIGNATURE=direct_tools.signature_for(raw, "guess"),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, "guess"),
     )
     assert response.status_code == 401

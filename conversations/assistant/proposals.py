@@ -1,0 +1,210 @@
+"""Proposed changes: what the assistant would change, applied once confirmed, undone on request.
+
+A proposal is created by a write tool and decided (confirm, discard, undo) only through
+conversations.assistant.decisions; pending ones expire after PROPOSAL_TTL and with their call.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from conversations.assistant.answers import Refusal
+from conversations.assistant.context import assistant_change_context
+from conversations.models import Conversation, Proposal
+from drako.transactions import atomic_or_joined
+from schedules import selectors as schedule_selectors
+from schedules import services as schedule_services
+from schedules import speech
+from schedules.errors import EventConflictError, ScheduleError
+from schedules.models import Event
+
+PROPOSAL_TTL = timedelta(minutes=5)
+
+
+class ProposalError(Refusal):
+    """A proposal could not be decided; `say` tells the person why, `hint` the LLM."""
+
+
+def _expired() -> ProposalError:
+    return ProposalError(
+        "That change expired before you said yes, so I didn't make it. What should change?",
+        hint="The proposal expired. Propose the change again if the user still wants it.",
+    )
+
+
+def _encode(data: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+def _decode(data: dict) -> dict:
+    return {k: datetime.fromisoformat(v) if k in ("start", "end") else v for k, v in data.items()}
+
+
+def proposal_create(
+    *,
+    conversation: Conversation,
+    kind: str,
+    data: dict,
+    summary: str,
+    event: Event | None = None,
+    tool_call=None,
+) -> Proposal:
+    """Records a proposed change (with the conflicts it would cause) for the user to confirm."""
+    user = conversation.user
+    start, end = data.get("start"), data.get("end")
+    conflicts = []
+    if start and end and data.get("show_as", "busy") == "busy":
+        conflicts = schedule_selectors.event_conflicts_for_user(
+            user=user, start=start, end=end, exclude_id=event.pk if event else None
+        )
+    return Proposal.objects.create(
+        conversation=conversation,
+        tool_call=tool_call,
+        kind=kind,
+        event=event,
+        before=schedule_services.event_state(event) if event else None,
+        data=_encode(data),
+        conflicts=speech.conflicts(conflicts, user.tz, now=timezone.now()),
+        summary=summary[:300],
+        expires_at=timezone.now() + PROPOSAL_TTL,
+    )
+
+
+def proposals_locked() -> QuerySet[Proposal]:
+    """Proposals whose rows the query locks (only theirs), each with the change it made.
+
+    Every decision below is made on a proposal found through this queryset, in the caller's
+    transaction: two deciders of one proposal (a voice "yes" and a click) take turns.
+    """
+    return Proposal.objects.select_for_update(of=("self",)).select_related("change")
+
+
+def _expired_now(proposal: Proposal) -> bool:
+    """Marks a pending proposal expired when its time or its conversation is over."""
+    stale = proposal.expires_at <= timezone.now() or not proposal.conversation.is_live
+    if proposal.state != Proposal.State.PROPOSED or not stale:
+        return False
+    proposal.state = Proposal.State.EXPIRED
+    proposal.save(update_fields=["state"])
+    return True
+
+
+def proposal_confirm(*, proposal: Proposal, utterance: str = "") -> Proposal:
+    """Applies a (locked) proposed change, if still pending, unexpired and the event unchanged."""
+    with atomic_or_joined():
+        if proposal.state == Proposal.State.APPLIED:
+            return proposal  # confirming twice (voice and click) is one confirmation
+        if not _expired_now(proposal):
+            _check_pending(proposal)
+            return _confirm(proposal, utterance)
+    raise _expired()  # after the block, so the expiry is committed, not rolled back
+
+
+def _confirm(proposal: Proposal, utterance: str) -> Proposal:
+    context = assistant_change_context(proposal.conversation, utterance)
+    try:
+        # The schedule services refuse before they write: a refusal leaves nothing behind.
+        event, change = _APPLY[proposal.kind](proposal, context)
+    except EventConflictError as exc:
+        tz = proposal.conversation.user.tz
+        titles = ", ".join(speech.conflicts(exc.conflicts, tz, now=timezone.now()))
+        raise ProposalError(
+            f"That now overlaps {titles}, so I didn't change anything.",
+            hint="Offer another time, or propose it again if the user wants the overlap.",
+        ) from exc
+    except ScheduleError as exc:
+        raise ProposalError(exc.message) from exc
+    proposal.state, proposal.change, proposal.event = Proposal.State.APPLIED, change, event
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["state", "change", "event", "decided_at"])
+    return proposal
+
+
+def _check_pending(proposal: Proposal) -> None:
+    if proposal.state == Proposal.State.EXPIRED:
+        raise _expired()
+    if proposal.state != Proposal.State.PROPOSED:
+        raise ProposalError(f"That change was already {proposal.get_state_display().lower()}.")
+
+
+def _current_event(proposal: Proposal) -> Event:
+    user = proposal.conversation.user
+    event = Event.objects.filter(pk=(proposal.before or {}).get("id"), owner_id=user.pk).first()
+    if event is not None:
+        event.owner = user  # already loaded with the proposal: no query per use
+    if event is None or schedule_services.event_state(event) != proposal.before:
+        raise ProposalError(
+            "That event changed since I suggested this, so I didn't touch it.",
+            hint="List the events again and propose the change anew if it is still wanted.",
+        )
+    return event
+
+
+def _apply_create(proposal: Proposal, context: schedule_services.ChangeContext):
+    # The user saw the conflicts on the card and said yes: overlapping them is their choice.
+    return schedule_services.event_create(
+        owner=proposal.conversation.user,
+        context=context,
+        allow_conflict=bool(proposal.conflicts),
+        **_decode(proposal.data),
+    )
+
+
+def _apply_update(proposal: Proposal, context: schedule_services.ChangeContext):
+    return schedule_services.event_update(
+        event=_current_event(proposal),
+        changes=_decode(proposal.data),
+        allow_conflict=bool(proposal.conflicts),
+        context=context,
+    )
+
+
+def _apply_cancel(proposal: Proposal, context: schedule_services.ChangeContext):
+    return schedule_services.event_cancel(event=_current_event(proposal), context=context)
+
+
+_APPLY = {
+    Proposal.Kind.CREATE: _apply_create,
+    Proposal.Kind.UPDATE: _apply_update,
+    Proposal.Kind.CANCEL: _apply_cancel,
+}
+
+
+def proposal_discard(*, proposal: Proposal) -> Proposal:
+    """Drops a (locked) pending proposal; nothing on the schedule changes."""
+    with atomic_or_joined():
+        if proposal.state == Proposal.State.DISCARDED:
+            return proposal
+        if not _expired_now(proposal):
+            _check_pending(proposal)
+            proposal.state, proposal.decided_at = Proposal.State.DISCARDED, timezone.now()
+            proposal.save(update_fields=["state", "decided_at"])
+            return proposal
+    raise _expired()
+
+
+@atomic_or_joined()
+def proposal_undo(*, proposal: Proposal, utterance: str = "") -> Proposal:
+    """Reverts a (locked) applied proposal through the schedule's change log."""
+    if proposal.state != Proposal.State.APPLIED or proposal.change_id is None:
+        raise ProposalError("There's nothing to undo for that change.")
+    change = proposal.change
+    if change.owner_id == proposal.conversation.user_id:
+        change.owner = proposal.conversation.user  # loaded already: no query for it
+    try:
+        schedule_services.event_change_undo(
+            change=change, context=assistant_change_context(proposal.conversation, utterance)
+        )
+    except ScheduleError as exc:
+        raise ProposalError(exc.message) from exc
+    proposal.state = Proposal.State.UNDONE
+    proposal.save(update_fields=["state"])
+    return proposal
+
+
+def proposals_expire_for_conversation(*, conversation: Conversation) -> int:
+    """Pending proposals die with their conversation."""
+    return Proposal.objects.filter(conversation=conversation, state=Proposal.State.PROPOSED).update(
+        state=Proposal.State.EXPIRED
+    )

@@ -27,8 +27,15 @@ run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-true} $(PY) manage.py ensure_default_persona
 	DEBUG=$${DEBUG:-true} $(PY) scripts/run_local.py $(HOST):$(PORT)
 
+# axe-core for the browser tests' accessibility checks: test-only (package.json), installed when
+# npm is there. Without it those checks skip and say so; DRAKO itself needs no Node.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	   npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the accessibility checks will skip"; \
+	 else echo "npm not found: the accessibility checks will skip (apt-get install npm, then make test)"; fi
+
 # Tests run with DEBUG off like production; a throwaway key and test hosts make that legal.
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.package-lock.json
 	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-testserver,localhost,127.0.0.1} \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -49,4 +56,4 @@ bench: $(VENV)/.dev
 	timeout --signal=INT --kill-after=30 540 $(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles node_modules

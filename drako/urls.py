@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon_view),
     # Leaving and taking one's data span every app: the app at the top composes them.
     path("accounts/", include("conversations.account_urls")),
+    path("example/conversation/", views.example_conversation_view, name="example-conversation"),
     path("accounts/", include("accounts.urls")),
     path("", include("schedules.urls")),
     path("conversations/", include("conversations.urls")),
@@ -28,5 +29,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
 ]
 
+handler400 = "drako.views.bad_request_view"
+handler403 = "drako.views.permission_denied_view"
 handler404 = "drako.views.not_found_view"
 handler500 = "drako.views.server_error_view"

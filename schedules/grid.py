@@ -1,20 +1,41 @@
-"""The week and day grids: where each event sits, in the user's own wall-clock time."""
+"""The week and day grids: where each event sits, in the user's own wall-clock time.
+
+The grid is fed occurrences, (event, start, end), rather than Event rows, so a recurring event's
+occurrences can be drawn like single events.
+"""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
 from schedules import selectors
+from schedules.clock import Clock
 from schedules.models import FIRST_DAY, LAST_DAY, Event
-from schedules.speech import DASH, clock, time_range
+from schedules.speech import DASH
 
 ROW_MINUTES = 5
 MIN_ROWS = 3  # a 5-minute event is still drawn 15 minutes tall, so its title fits
-MAX_LANES = 6  # matches the .lane-*-of-* classes generated in schedule.css
+SHORT_ROWS = 6  # up to 30 minutes: one line, the time shown on hover and focus
+TITLE_ROWS = 4  # a block's title line is about 20 px tall; a later block may cover the rest
+GROUP_ROWS = 8  # a collapsed group shows two lines: its first title and "+N more"
+MAX_DEPTH = 3  # cascaded blocks are indented 0, 1 or 2 steps (--indent): each stays >= 60 % wide
 ONE_DAY = timedelta(days=1)
+
+
+class Occurrence(NamedTuple):
+    """One time an event happens: a single event once, a recurring one once per repeat."""
+
+    event: Event
+    start: datetime
+    end: datetime
+
+
+def occurrences_of(events) -> list[Occurrence]:
+    return [Occurrence(event, event.start, event.end) for event in events]
 
 
 # --- The grid ------------------------------------------------------------------------------
@@ -22,25 +43,34 @@ ONE_DAY = timedelta(days=1)
 
 @dataclass
 class Block:
-    """One timed event's piece within one day column, placed on 5-minute grid rows."""
+    """One timed occurrence's piece within one day column, placed on 5-minute grid rows."""
 
     event: Event
     start: int  # minutes after local midnight, by the wall clock
     end: int
     label: str
+    past: bool = False
     row: int = 1
     span: int = MIN_ROWS
-    lane: int = 0
-    lanes: int = 1
-    past: bool = False
+    depth: int = 0
+    hidden: list["Block"] = field(default_factory=list)  # collapsed into this one's "+N more"
 
     @property
     def css(self) -> str:
-        return f"r-{self.row} span-{self.span} lane-{self.lane}-of-{self.lanes}"
+        return f"r-{self.row} span-{self.span} depth-{self.depth}"
 
     @property
     def short(self) -> bool:
-        return self.span <= 6
+        return self.span <= SHORT_ROWS
+
+    @property
+    def header_rows(self) -> int:
+        return GROUP_ROWS if self.hidden else TITLE_ROWS
+
+    @property
+    def group(self) -> list["Block"]:
+        """This block and the ones collapsed into it, by start time."""
+        return sorted([self, *self.hidden], key=lambda b: (b.start, b.event.pk))
 
 
 @dataclass
@@ -48,11 +78,12 @@ class DayColumn:
     day: date
     is_today: bool
     all_day: list[Event] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)  # every timed piece, for the agenda
+    shown: list[Block] = field(default_factory=list)  # what the grid draws, after the cascade
     now_row: int | None = None
 
 
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
+def midnight(day: date, tz: ZoneInfo) -> datetime:
     # Through UTC and back, so a zone whose DST starts at midnight gets its real first instant.
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).astimezone(tz)
 
@@ -64,21 +95,20 @@ def _wall_minutes(moment: datetime, day: date, tz: ZoneInfo) -> int:
     return local.hour * 60 + local.minute
 
 
-def _column(day: date, events: list[Event], tz: ZoneInfo, now: datetime) -> DayColumn:
-    lower, upper = _midnight(day, tz), _midnight(day + ONE_DAY, tz)
+def _column(day: date, occurrences: list[Occurrence], tz, now: datetime, clock) -> DayColumn:
+    lower, upper = midnight(day, tz), midnight(day + ONE_DAY, tz)
     column = DayColumn(day=day, is_today=day == now.astimezone(tz).date())
-    for event in events:
-        if event.start >= upper or event.end <= lower:
+    for event, start, end in occurrences:
+        if start >= upper or end <= lower:
             continue
         if event.all_day:
             column.all_day.append(event)
             continue
-        start = _wall_minutes(max(event.start, lower), day, tz)
+        first = _wall_minutes(max(start, lower), day, tz)
         # On a fall-back night the end's wall time can precede the start's; MIN_ROWS covers it.
-        end = _wall_minutes(min(event.end, upper), day, tz) if event.end < upper else 24 * 60
-        label = time_range(event.start, event.end, tz)
-        past = event.end <= now
-        column.blocks.append(Block(event=event, start=start, end=end, label=label, past=past))
+        last = _wall_minutes(min(end, upper), day, tz) if end < upper else 24 * 60
+        label = clock.range(start, end, tz)
+        column.blocks.append(Block(event, first, last, label, past=end <= now))
     return column
 
 
@@ -93,27 +123,29 @@ def _visible_minutes(user, columns: list[DayColumn]) -> tuple[int, int]:
     return first, min(last, 24 * 60)
 
 
-def _assign_lanes(blocks: list[Block]) -> None:
-    """Side by side where events overlap: greedy lanes within each group of overlapping blocks."""
-    blocks.sort(key=lambda b: (b.row, -b.span, b.event.pk))
-    group: list[Block] = []
-    lane_ends: list[int] = []
-    group_end = 0
-    for block in [*blocks, None]:
-        if block is None or (group and block.row >= group_end):
-            for member in group:
-                member.lanes = min(len(lane_ends), MAX_LANES)
-            group, lane_ends = [], []
-        if block is None:
-            break
-        free = next((i for i, end in enumerate(lane_ends) if end <= block.row), None)
-        if free is None:
-            free = len(lane_ends)
-            lane_ends.append(0)
-        lane_ends[free] = block.row + block.span
-        block.lane = min(free, MAX_LANES - 1)
-        group.append(block)
-        group_end = max(group_end, block.row + block.span)
+def _collapse(host: Block, block: Block, rows: int) -> None:
+    host.hidden.append(block)
+    end_row = max(host.row + host.span, block.row + block.span, host.row + GROUP_ROWS)
+    host.span = min(end_row, rows + 1) - host.row
+
+
+def cascade(blocks: list[Block], rows: int) -> list[Block]:
+    """Overlaps as Google draws them: a later block is indented over the earlier ones (stacked by
+    start time), never narrower than 60 %; one that would hide another's title, or go deeper than
+    MAX_DEPTH, collapses into that block's "+N more"."""
+    shown: list[Block] = []
+    for block in sorted(blocks, key=lambda b: (b.row, -b.span, b.event.pk)):
+        running = [s for s in shown if s.row + s.span > block.row]
+        host = next((s for s in reversed(running) if block.row - s.row < s.header_rows), None)
+        depth = max((s.depth for s in running), default=-1) + 1
+        if host is None and depth >= MAX_DEPTH:
+            host = max(running, key=lambda s: (s.depth, s.row))
+        if host is not None:
+            _collapse(host, block, rows)
+        else:
+            block.depth = depth
+            shown.append(block)
+    return shown
 
 
 def _place(column: DayColumn, first: int, last: int, now_minutes: int | None) -> None:
@@ -122,13 +154,13 @@ def _place(column: DayColumn, first: int, last: int, now_minutes: int | None) ->
         block.row = (block.start - first) // ROW_MINUTES + 1
         end_row = -(-(block.end - first) // ROW_MINUTES) + 1
         block.span = min(max(end_row - block.row, MIN_ROWS), rows - block.row + 1)
-    _assign_lanes(column.blocks)
     column.blocks.sort(key=lambda b: (b.start, b.event.start, b.event.pk))
+    column.shown = cascade(column.blocks, rows)
     if column.is_today and now_minutes is not None and first <= now_minutes < last:
         column.now_row = (now_minutes - first) // ROW_MINUTES + 1
 
 
-def _range_title(days: list[date]) -> str:
+def range_title(days: list[date]) -> str:
     a, b = days[0], days[-1]
     if a == b:
         return f"{a:%A}, {a:%B} {a.day}, {a.year}"
@@ -146,45 +178,75 @@ def schedule_url(view: str, day: date | None = None) -> str | None:
     return f"{reverse('schedules:schedule')}?{urlencode(query)}"
 
 
-def schedule_panel_context(*, user, view: str, anchor: date, now: datetime) -> dict:
-    """Everything the schedule panel partial needs; one query for the events of the window."""
-    tz = user.tz
-    local_now = now.astimezone(tz)
-    today = local_now.date()
-    days = (
-        [anchor]
-        if view == "day"
-        else [anchor - timedelta(days=anchor.weekday() - i) for i in range(7)]
-    )
-    events = list(
-        selectors.event_list_for_user(
-            user=user, start=_midnight(days[0], tz), end=_midnight(days[-1] + ONE_DAY, tz)
-        )
-    )
-    columns = [_column(day, events, tz, now) for day in days]
-    first, last = _visible_minutes(user, columns)
-    for column in columns:
-        _place(column, first, last, local_now.hour * 60 + local_now.minute)
-    step = timedelta(days=1 if view == "day" else 7)
+def week_of(day: date) -> list[date]:
+    monday = day - timedelta(days=day.weekday())
+    return [monday + timedelta(days=i) for i in range(7)]
+
+
+def _day_strip(view: str, anchor: date, columns: list[DayColumn]) -> list[dict]:
+    """The phone's row of the week's days: each switches the agenda to that day."""
+    return [
+        {
+            "day": column.day,
+            "url": schedule_url(view, column.day),
+            "selected": column.day == anchor,
+            "is_today": column.is_today,
+            "count": len(column.all_day) + len(column.blocks),
+        }
+        for column in columns
+    ]
+
+
+def nav_context(*, view: str, anchor: date, today: date, days: list[date], step) -> dict:
+    """The toolbar's links: previous, today, next, and the three views."""
     return {
         "view": view,
         "anchor": anchor,
+        "title": range_title(days) if view != "month" else f"{anchor:%B %Y}",
+        "prev_url": schedule_url(view, step(-1)),
+        "next_url": schedule_url(view, step(1)),
+        "today_url": schedule_url(view),
+        "day_url": schedule_url("day", today if today in days else anchor),
+        "week_url": schedule_url("week", anchor),
+        "month_url": schedule_url("month", anchor),
+        "shows_today": today in days,
+    }
+
+
+def schedule_panel_context(*, user, view: str, anchor: date, now: datetime, clock=None) -> dict:
+    """Everything the week or day panel needs; one query for the events of the anchor's week."""
+    tz, clock = user.tz, clock or Clock()
+    local_now = now.astimezone(tz)
+    week = week_of(anchor)
+    events = selectors.event_list_for_user(
+        user=user, start=midnight(week[0], tz), end=midnight(week[-1] + ONE_DAY, tz)
+    )
+    occurrences = occurrences_of(events)
+    week_columns = [_column(day, occurrences, tz, now, clock) for day in week]
+    columns = [c for c in week_columns if c.day == anchor] if view == "day" else week_columns
+    first, last = _visible_minutes(user, columns)
+    for column in columns:
+        _place(column, first, last, local_now.hour * 60 + local_now.minute)
+    days = [column.day for column in columns]
+    size = 1 if view == "day" else 7
+    return {
+        **nav_context(
+            view=view,
+            anchor=anchor,
+            today=local_now.date(),
+            days=days,
+            step=lambda n: days[0] + timedelta(days=n * size),
+        ),
         "columns": columns,
+        "strip": _day_strip(view, anchor, week_columns),
         "has_all_day": any(column.all_day for column in columns),
         "hours": [
             {
                 "row": (h * 60 - first) // ROW_MINUTES + 1,
-                "label": clock(time(h)).replace(":00", ""),
+                "label": clock.hour(h),
                 "value": f"{h:02d}:00",
             }
             for h in range(first // 60, last // 60)
         ],
-        "title": _range_title(days),
-        "prev_url": schedule_url(view, days[0] - step),
-        "next_url": schedule_url(view, days[0] + step),
-        "today_url": schedule_url(view),
-        "day_url": schedule_url("day", today if today in days else days[0]),
-        "week_url": schedule_url("week", anchor),
-        "shows_today": today in days,
-        "event_count": len(events),
+        "event_count": sum(len(c.all_day) + len(c.blocks) for c in columns),
     }

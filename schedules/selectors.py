@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from schedules.models import MAX_EVENT_LENGTH, Event, EventChange
@@ -141,3 +141,14 @@ def _gaps(*, lower: datetime, upper: datetime, busy, duration: timedelta) -> lis
     if upper - cursor >= duration:
         gaps.append(Slot(cursor, upper))
     return gaps
+
+
+def event_exists_for_user(*, user) -> bool:
+    """Whether the user has any event at all, cancelled ones included (the first-run check)."""
+    return Event.objects.filter(owner=user).exists()
+
+
+def event_search_for_user(*, user, query: str) -> QuerySet[Event]:
+    """The user's confirmed events whose title, location or notes contain `query`, any case."""
+    words = Q(title__icontains=query) | Q(location__icontains=query) | Q(notes__icontains=query)
+    return Event.objects.filter(words, owner=user, status=Event.Status.CONFIRMED)

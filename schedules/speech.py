@@ -16,8 +16,10 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
 DASH = "\u2013"
 
 
-def clock(moment: datetime | time) -> str:
-    """'9:05 AM' — a wall-clock time as people say it."""
+def clock(moment: datetime | time, *, hour12: bool = True) -> str:
+    """'9:05 AM' — a wall-clock time as people say it; '09:05' on a 24-hour clock."""
+    if not hour12:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
     return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
@@ -37,11 +39,13 @@ def local(moment: datetime, tz: ZoneInfo) -> datetime:
         return moment  # too close to datetime.min/max to convert
 
 
-def describe(moment: datetime, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+def describe(
+    moment: datetime, *, tz: ZoneInfo, now: datetime | None = None, hour12: bool = True
+) -> str:
     """'tomorrow, Friday, March 6 at 3:00 PM' in `tz` (year only if not now's; relative to now)."""
     when = local(moment, tz)
     today = local(now, tz).date() if now is not None else None
-    text = f"{day(when.date(), today)} at {clock(when)}"
+    text = f"{day(when.date(), today)} at {clock(when, hour12=hour12)}"
     if _is_repeated(when):
         text += f" {when.tzname()}"
     if today is not None and (when.date() - today).days in (0, 1):
@@ -59,15 +63,18 @@ def span(start: datetime, end: datetime, tz: ZoneInfo, *, now: datetime | None =
     return f"{describe(start, tz=tz, now=now)} until {until}"
 
 
-def time_range(start: datetime, end: datetime, tz: ZoneInfo, *, joiner: str = DASH) -> str:
-    """'9:00 - 10:30 AM' (with an en dash), or with the weekday when it ends on another day."""
+def time_range(
+    start: datetime, end: datetime, tz: ZoneInfo, *, hour12: bool = True, joiner: str = DASH
+) -> str:
+    """'9:00 - 10:30 AM' (with an en dash; '09:00 - 10:30' on a 24-hour clock), or with the
+    weekday when it ends on another day. Speech joins with 'to' instead of the dash."""
     first, last = local(start, tz), local(end, tz)
     if first.date() != last.date():
-        return f"{clock(first)} {joiner} {last:%a} {clock(last)}"
-    opening = clock(first)
-    if (first.hour < 12) == (last.hour < 12):
+        return f"{clock(first, hour12=hour12)} {joiner} {last:%a} {clock(last, hour12=hour12)}"
+    opening = clock(first, hour12=hour12)
+    if hour12 and (first.hour < 12) == (last.hour < 12):
         opening = opening[:-3]
-    return f"{opening} {joiner} {clock(last)}"
+    return f"{opening} {joiner} {clock(last, hour12=hour12)}"
 
 
 def conflicts(events, tz: ZoneInfo, *, now: datetime | None = None) -> list[str]:

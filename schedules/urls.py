@@ -1,11 +1,12 @@
 from django.urls import path
 
-from schedules import views
+from schedules import search, views
 
 app_name = "schedules"
 
 urlpatterns = [
     path("schedule/", views.schedule_view, name="schedule"),
+    path("schedule/search/", search.event_search_view, name="event-search"),
     path("schedule/events/new/", views.event_create_view, name="event-create"),
     path("schedule/events/<int:event_id>/edit/", views.event_edit_view, name="event-edit"),
     path("schedule/events/<int:event_id>/cancel/", views.event_cancel_view, name="event-cancel"),

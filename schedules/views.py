@@ -1,4 +1,5 @@
-"""Schedule pages: the week and day grids, the event form, cancel, undo, and the calendar feed."""
+"""Schedule pages: the week, day and month views, the event form, delete, undo, and the calendar
+feed. Search is in schedules/search.py."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,11 +20,14 @@ from django.views.decorators.http import (
 )
 
 from schedules import feed, selectors, services
+from schedules.clock import Clock, clock_for_request
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
 from schedules.forms import EventForm
 from schedules.grid import schedule_panel_context, schedule_url
 from schedules.models import FIRST_DAY, LAST_DAY, Event, EventChange
-from schedules.speech import describe, time_range
+from schedules.month import month_context
+
+VIEWS = ("day", "week", "month")
 
 # --- Helpers for the write views -----------------------------------------------------------
 
@@ -32,15 +36,15 @@ def _change_context(request) -> services.ChangeContext:
     return services.ChangeContext(source=Event.Source.WEB, actor=request.user)
 
 
-def _describe(moment: datetime, tz: ZoneInfo) -> str:
-    return describe(moment, tz=tz, now=timezone.now())
+def _describe(request, moment: datetime) -> str:
+    return clock_for_request(request).when(moment, request.user.tz, now=timezone.now())
 
 
-def _when(event: Event, tz: ZoneInfo) -> str:
+def _when(request, event: Event) -> str:
     if event.all_day:
-        local = event.start.astimezone(tz)
+        local = event.start.astimezone(request.user.tz)
         return f"{local:%A}, {local:%B} {local.day} (all day)"
-    return _describe(event.start, tz)
+    return _describe(request, event.start)
 
 
 def _week_of(event: Event, tz: ZoneInfo) -> str:
@@ -62,20 +66,21 @@ def _safe_next(request, fallback: str) -> str:
     return target if target and allowed else fallback
 
 
-def _slot_label(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+def _slot_label(start: datetime, end: datetime, tz: ZoneInfo, clock: Clock) -> str:
     local = start.astimezone(tz)
-    return f"{local:%a %b} {local.day}, {time_range(start, end, tz)}"
+    return f"{local:%a %b} {local.day}, {clock.range(start, end, tz)}"
 
 
-def _conflict_context(error: EventConflictError, tz: ZoneInfo) -> dict:
+def _conflict_context(request, error: EventConflictError) -> dict:
+    tz, clock = request.user.tz, clock_for_request(request)
     return {
         "message": error.message,
         "conflicts": [
-            (c, "All day" if c.all_day else time_range(c.start, c.end, tz))
+            (c, "All day" if c.all_day else clock.range(c.start, c.end, tz))
             for c in error.conflicts[:5]
         ],
         "alternatives": [
-            (f"{start.isoformat()}|{end.isoformat()}", _slot_label(start, end, tz))
+            (f"{start.isoformat()}|{end.isoformat()}", _slot_label(start, end, tz, clock))
             for start, end in error.alternatives[:3]
         ],
     }
@@ -94,7 +99,7 @@ def _form_from_alternative(request, tz: ZoneInfo) -> tuple[EventForm, str] | Non
     names = [name for name in EventForm.base_fields if name != "allow_conflict"]
     initial = {name: request.POST.get(name) for name in names}
     initial.update(EventForm.initial_for_times(start, end, tz), all_day=False)
-    return EventForm(initial=initial, tz=tz), _describe(start, tz)
+    return EventForm(initial=initial, tz=tz), _describe(request, start)
 
 
 def _save_errors(form: EventForm, error: EventInvalidError) -> None:
@@ -114,12 +119,12 @@ def _render_form(request, form: EventForm, *, event=None, conflict=None, picked=
     return render(request, "schedules/event_form.html", context)
 
 
-def _change_detail(change: EventChange, tz: ZoneInfo) -> str:
+def _change_detail(change: EventChange, tz: ZoneInfo, clock: Clock) -> str:
     before, after = change.before or {}, change.after or {}
     if change.action == EventChange.Action.MOVE:
         start, end = (datetime.fromisoformat(after[key]) for key in ("start", "end"))
         local = start.astimezone(tz)
-        return f"to {local:%a, %b} {local.day}, {time_range(start, end, tz)}"
+        return f"to {local:%a, %b} {local.day}, {clock.range(start, end, tz)}"
     if change.action == EventChange.Action.UPDATE:
         changed = [
             key.replace("_", " ") for key in after if key != "id" and before.get(key) != after[key]
@@ -128,7 +133,7 @@ def _change_detail(change: EventChange, tz: ZoneInfo) -> str:
     return ""
 
 
-def _event_changes(*, user, event: Event) -> list[dict]:
+def _event_changes(*, user, event: Event, clock: Clock) -> list[dict]:
     """The event's last ten changes, newest first, each with whether it can still be undone."""
     current, tz = services.event_state(event), user.tz
     changes = (
@@ -137,7 +142,7 @@ def _event_changes(*, user, event: Event) -> list[dict]:
         .order_by("-created_at", "-id")[:10]
     )
     return [
-        {"change": c, "undoable": _can_undo(c, current), "detail": _change_detail(c, tz)}
+        {"change": c, "undoable": _can_undo(c, current), "detail": _change_detail(c, tz, clock)}
         for c in changes
     ]
 
@@ -169,15 +174,27 @@ def _requested_day(raw: str | None, today: date) -> date:
     return day if FIRST_DAY <= day <= LAST_DAY else today
 
 
+def _highlight(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
 @login_required
 @require_GET
 def schedule_view(request):
+    user, now = request.user, timezone.now()
     view = request.GET.get("view")
-    view = view if view in ("day", "week") else "week"
-    now = timezone.now()
-    anchor = _requested_day(request.GET.get("date"), now.astimezone(request.user.tz).date())
-    context = schedule_panel_context(user=request.user, view=view, anchor=anchor, now=now)
-    context["last_change"] = _last_change(user=request.user, now=now)
+    view = view if view in VIEWS else "week"
+    anchor = _requested_day(request.GET.get("date"), now.astimezone(user.tz).date())
+    clock = clock_for_request(request)
+    if view == "month":
+        context = month_context(user=user, anchor=anchor, now=now, clock=clock)
+    else:
+        context = schedule_panel_context(user=user, view=view, anchor=anchor, now=now, clock=clock)
+    context.update(
+        last_change=_last_change(user=user, now=now),
+        first_run=not selectors.event_exists_for_user(user=user),
+        highlight=_highlight(request.GET.get("event")),
+    )
     return render(request, "schedules/schedule.html", context)
 
 
@@ -215,13 +232,13 @@ def event_create_view(request):
             context=_change_context(request),
         )
     except EventConflictError as error:
-        return _render_form(request, form, conflict=_conflict_context(error, tz))
+        return _render_form(request, form, conflict=_conflict_context(request, error))
     except EventInvalidError as error:
         _save_errors(form, error)
         return _render_form(request, form)
     for note in form.notes:
         messages.info(request, note)
-    messages.success(request, f"Added '{event.title}' on {_when(event, tz)}.")
+    messages.success(request, f"Added '{event.title}' on {_when(request, event)}.")
     return redirect(_week_of(event, tz))
 
 
@@ -230,12 +247,12 @@ def event_create_view(request):
 def event_edit_view(request, event_id: int):
     tz = request.user.tz
     event = selectors.event_get_for_user(user=request.user, event_id=event_id)
-    changes = _event_changes(user=request.user, event=event)
+    changes = _event_changes(user=request.user, event=event, clock=clock_for_request(request))
     if request.method == "GET":
         form = EventForm(initial=EventForm.initial_for_event(event, tz), tz=tz)
         return _render_form(request, form, event=event, changes=changes)
     if event.status == Event.Status.CANCELLED:
-        messages.error(request, f"'{event.title}' is cancelled. Undo the cancellation first.")
+        messages.error(request, f"'{event.title}' is deleted. Undo the deletion first.")
         return redirect("schedules:event-edit", event_id=event.pk)
     if "use_time" in request.POST:
         picked = _form_from_alternative(request, tz)
@@ -253,7 +270,7 @@ def event_edit_view(request, event_id: int):
             context=_change_context(request),
         )
     except EventConflictError as error:
-        conflict = _conflict_context(error, tz)
+        conflict = _conflict_context(request, error)
         return _render_form(request, form, event=event, conflict=conflict, changes=changes)
     except EventInvalidError as error:
         _save_errors(form, error)
@@ -263,9 +280,9 @@ def event_edit_view(request, event_id: int):
     if change is None:
         messages.info(request, f"Nothing changed in '{event.title}'.")
     elif change.action == EventChange.Action.MOVE:
-        messages.success(request, f"Moved '{event.title}' to {_when(event, tz)}.")
+        messages.success(request, f"Moved '{event.title}' to {_when(request, event)}.")
     else:
-        messages.success(request, f"Saved '{event.title}' ({_when(event, tz)}).")
+        messages.success(request, f"Saved '{event.title}' ({_when(request, event)}).")
     return redirect(_week_of(event, tz))
 
 
@@ -276,9 +293,9 @@ def event_cancel_view(request, event_id: int):
     event = selectors.event_get_for_user(user=request.user, event_id=event_id)
     event, change = services.event_cancel(event=event, context=_change_context(request))
     if change is None:
-        messages.info(request, f"'{event.title}' was already cancelled.")
+        messages.info(request, f"'{event.title}' was already deleted.")
     else:
-        messages.success(request, f"Cancelled '{event.title}' on {_when(event, tz)}.")
+        messages.success(request, f"Deleted '{event.title}' on {_when(request, event)}.")
     return redirect(_safe_next(request, _week_of(event, tz)))
 
 

@@ -4,8 +4,9 @@ Daily's script is replaced by `daily_stand_in.js`, served at the exact pinned `D
 the page's CSP stays on and still has to allow it. Every other request that would leave the live
 server is aborted and reported: a test fails if its page tried to reach anything else.
 
-Where Chromium is missing these tests skip and say why; with DRAKO_REQUIRE_BROWSER=1 (CI) they
-fail instead. DRAKO_CHROMIUM points at another Chromium binary (default /usr/bin/chromium).
+Where Chromium (or, for the accessibility checks, axe-core: `npm ci`) is missing these tests skip
+and say why; with DRAKO_REQUIRE_BROWSER=1 (CI) they fail instead. DRAKO_CHROMIUM points at another
+Chromium binary (default /usr/bin/chromium).
 With DRAKO_SCREENSHOTS=1 some tests also save the README's screenshots in docs/screenshots/.
 """
 
@@ -28,6 +29,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from conversations.models import Conversation
+from tests.browser.axe import AXE_JS, Axe
 from tests.conversations.conftest import recorded  # noqa: F401  (helper)
 
 CHROMIUM = os.environ.get("DRAKO_CHROMIUM", "/usr/bin/chromium")
@@ -41,6 +43,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 860}
+# The two sizes every main page is checked at: a laptop, and a small phone.
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 360, "height": 740}
 TIME_ZONE = "Europe/Berlin"
 HERE = Path(__file__).resolve().parent
 STAND_IN = (HERE / "daily_stand_in.js").read_text()
@@ -49,6 +54,7 @@ STAND_IN_INTEGRITY = (
     "sha384-" + base64.b64encode(hashlib.sha384(STAND_IN.encode()).digest()).decode()
 )
 SCREENSHOTS = HERE.parents[1] / "docs" / "screenshots"
+ARTIFACTS = HERE / "artifacts"
 _seq = itertools.count(17)
 
 
@@ -107,6 +113,22 @@ def browser():
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, injected into pages by `axe.check(page, where)` (see tests/browser/axe.py).
+
+    At the end of the session the results of every check are written to
+    tests/browser/artifacts/axe.md, one row per page and size.
+    """
+    found = Axe.installed()
+    if found is None:
+        _unavailable(f"axe-core is not installed ({AXE_JS} is missing): run `npm ci`")
+    yield found
+    if found.results:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "axe.md").write_text(found.table())
 
 
 class _Traffic:
@@ -192,6 +214,9 @@ class Web:
         """The messages the page sent into the call, once there are at least `count`."""
         self.page.wait_for_function("n => window.__sent.length >= n", arg=count)
         return self.page.evaluate("window.__sent")
+
+    def resize(self, size: dict) -> None:
+        self.page.set_viewport_size(size)
 
     def screenshot(self, name: str, *, full_page: bool = False) -> None:
         if os.environ.get("DRAKO_SCREENSHOTS") == "1":

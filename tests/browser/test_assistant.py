@@ -80,7 +80,9 @@ def test_talk_propose_confirm_and_find_it_in_the_schedule(web, tavus, persona):
     second = web.page.locator("#proposals .proposal").filter(has_text="Call the plumber")
     second.get_by_role("button", name="Confirm").click()
     today_item = web.page.locator("#today-events .today-item").filter(has_text="Call the plumber")
-    expect(today_item).to_contain_text(start.strftime("%H:%M"))
+    # The browser says en-US, so the panel reads like the grid: "8:00 - 9:00 AM".
+    expect(today_item).to_contain_text(f"{start.hour % 12 or 12}:{start:%M}")
+    expect(today_item).to_contain_text("AM" if start.hour < 12 else "PM")
 
     tomorrow = today.date() + timedelta(days=1)
     dentist = Event.objects.get(owner=user, title="Dentist")

@@ -106,8 +106,8 @@ def _week_page(web, day: date) -> None:
     _create(web, "Board review", thursday, "09:00", "10:30")
     expect(_block(page, thursday, "Board review")).to_contain_text("9:00 \N{EN DASH} 10:30 AM")
     _block(page, thursday, "Board review").click()
-    page.get_by_role("button", name="Cancel event").click()
-    expect(page.locator(".messages")).to_contain_text("Cancelled 'Board review'")
+    page.get_by_role("button", name="Delete event").click()
+    expect(page.locator(".messages")).to_contain_text("Deleted 'Board review'")
     expect(_block(page, thursday, "Board review")).to_have_count(0)
     expect(_block(page, day, "Team retro")).to_contain_text("2:00 \N{EN DASH} 3:00 PM")
 

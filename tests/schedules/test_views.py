@@ -137,13 +137,27 @@ def test_cancelled_events_are_hidden_and_all_day_events_sit_in_the_strip(client,
     assert f'data-event-id="{kept.pk}"' in html
 
 
-def test_overlapping_events_share_the_column_side_by_side(client, user):
+def test_an_overlapping_event_cascades_over_the_earlier_one(client, user):
     first = add(user, "One", at("Europe/Berlin", 2026, 3, 4, 10, 0))
     second = add(user, "Two", at("Europe/Berlin", 2026, 3, 4, 10, 30), allow_conflict=True)
     client.force_login(user)
     html = page(client, date="2026-03-04")
-    assert "lane-0-of-2" in block_classes(html, first)
-    assert "lane-1-of-2" in block_classes(html, second)
+    assert "depth-0" in block_classes(html, first)
+    assert "depth-1" in block_classes(html, second)
+    assert "event-group" not in html
+
+
+def test_events_that_would_hide_a_title_collapse_into_more(client, user):
+    first = add(user, "One", at("Europe/Berlin", 2026, 3, 4, 10, 0))
+    second = add(user, "Two", at("Europe/Berlin", 2026, 3, 4, 10, 10), allow_conflict=True)
+    client.force_login(user)
+    html = page(client, date="2026-03-04")
+    group = html.split('<details class="event-group')[1].split("</details>")[0]
+    assert "+1 more" in group
+    assert group.index(f'data-event-id="{first.pk}"') < group.index(f'data-event-id="{second.pk}"')
+    assert '<a class="event r-' not in group  # listed inside the group, not drawn as blocks
+    agenda = html.split('class="agenda"')[1]
+    assert "One" in agenda and "Two" in agenda
 
 
 def test_agenda_lists_the_same_events_for_narrow_screens(client, user):
@@ -196,7 +210,7 @@ def test_dst_weeks_render_and_place_nine_oclock_at_nine(
     "params",
     [
         {"date": "garbage"},
-        {"view": "month"},
+        {"view": "year"},
         {"date": "0001-01-01"},
         {"date": "9999-12-31"},
         {"date": "2026-02-30"},
@@ -398,7 +412,7 @@ def test_cancel_hides_the_event_and_undo_brings_it_back(client, user):
     assert client.get(reverse("schedules:event-cancel", args=[event.pk])).status_code == 405
     response = client.post(reverse("schedules:event-cancel", args=[event.pk]))
     assert response.status_code == 302
-    assert messages_of(response) == ["Cancelled 'Dentist' on Thursday, March 7, 2030 at 3:00 PM."]
+    assert messages_of(response) == ["Deleted 'Dentist' on Thursday, March 7, 2030 at 3:00 PM."]
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
     week = page(client, date="2030-03-07")
@@ -409,7 +423,7 @@ def test_cancel_hides_the_event_and_undo_brings_it_back(client, user):
     undo_url = reverse("schedules:change-undo", args=[cancel.pk])
     assert undo_url in week
     edit_page = client.get(reverse("schedules:event-edit", args=[event.pk])).content.decode()
-    assert undo_url in edit_page and "is cancelled" in edit_page
+    assert undo_url in edit_page and "is deleted" in edit_page
 
     response = client.post(undo_url, {"next": f"{SCHEDULE}?date=2030-03-07"})
     assert response["Location"] == f"{SCHEDULE}?date=2030-03-07"
@@ -450,7 +464,7 @@ def test_edit_page_lists_changes_and_only_the_latest_can_be_undone(client, user)
     move, create = EventChange.objects.filter(event=event).order_by("-id")
     assert reverse("schedules:change-undo", args=[move.pk]) in html
     assert reverse("schedules:change-undo", args=[create.pk]) not in html
-    assert "push the dentist an hour" in html and "Assistant" in html
+    assert "push the dentist an hour" in html and "by DRAKO" in html
 
 
 # --- Isolation -----------------------------------------------------------------------------

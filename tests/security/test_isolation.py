@@ -38,6 +38,7 @@ PUBLIC = {
     "password_reset_complete",
     "api:schema",
     "api:docs",
+    "example-conversation",
 }
 # The secret is in the URL: whoever has it is the owner (each tested below).
 SECRET_IN_URL = {

@@ -505,3 +505,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, someone_elses):
         assert response["Location"].startswith(reverse("login")), url
     event.refresh_from_db()
     assert event.status == Event.Status.CONFIRMED
+
+
+def test_the_grid_placement_css_is_what_its_generator_writes():
+    from pathlib import Path
+
+    from schedules.grid import placement_css
+
+    written = Path(__file__).resolve().parents[2] / "static" / "css" / "grid-placement.css"
+    assert written.read_text() == placement_css(), "run: manage.py grid_css > " + str(written)
+    assert ".r-288{grid-row-start:288}" in written.read_text()

@@ -5,7 +5,7 @@ from datetime import time
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from accounts.timezones import LANGUAGE_CHOICES
+from accounts.timezones import LANGUAGE_CHOICES, SPEECH_LANGUAGES
 
 
 def new_calendar_token() -> str:
@@ -38,6 +38,12 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.first_name or self.username
+
+    @property
+    def speech_language(self) -> str:
+        """The language code the assistant answers in: the conversation language when DRAKO
+        has its words in it (settings.LANGUAGES), English otherwise."""
+        return SPEECH_LANGUAGES.get(self.language, "en")
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -153,6 +153,15 @@ class TimeZoneField(forms.CharField):
 
 
 # Tavus wants the full language name in properties.language (docs/tavus.md §5).
+# Conversation languages DRAKO also answers in (Django language codes; see settings.LANGUAGES).
+SPEECH_LANGUAGES = {
+    "english": "en",
+    "spanish": "es",
+    "german": "de",
+    "french": "fr",
+    "portuguese": "pt",
+    "italian": "it",
+}
 LANGUAGE_CHOICES = [
     ("english", "English"),
     ("spanish", "Spanish"),

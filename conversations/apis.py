@@ -184,6 +184,10 @@ class ToolArgumentsField(serializers.Field):
 class ToolCallInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     arguments = ToolArgumentsField(required=False, allow_null=True)
+
+    def validate_arguments(self, value) -> Arguments:
+        return Arguments() if value is None else value  # null: no arguments, like absent
+
     inference_id = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""
     )

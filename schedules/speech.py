@@ -1,14 +1,20 @@
 """How DRAKO phrases times for people: spoken answers, proposal cards, page messages.
 
 Every sentence that names a day, a clock time or a span is built here, so the assistant, the
-parser's questions and the pages all say "tomorrow, Friday, March 6 at 3:00 PM" the same way.
-Pure Python: no models, no settings.
+parser's questions and the pages all say "tomorrow, Friday, March 6 at 3:00 PM" the same way —
+in the active language (the assistant activates the user's): words through gettext, weekday
+and month names and date order from CLDR (Babel), the 12-hour clock in English only.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_skeleton
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
@@ -16,17 +22,34 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July",
 DASH = "\u2013"
 
 
-def clock(moment: datetime | time, *, hour12: bool = True) -> str:
-    """'9:05 AM' — a wall-clock time as people say it; '09:05' on a 24-hour clock."""
+def language() -> str:
+    """The active language's code ('en', 'es', ...): the one the words are said in."""
+    return (get_language() or "en").split("-")[0].lower()
+
+
+def clock(moment: datetime | time, *, hour12: bool | None = None) -> str:
+    """'9:05 AM' — a wall-clock time as people say it; '09:05' on a 24-hour clock (the clock
+    of every language DRAKO speaks but English, unless `hour12` says otherwise)."""
+    if hour12 is None:
+        hour12 = language() == "en"
     if not hour12:
         return f"{moment.hour:02d}:{moment.minute:02d}"
     return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
 def day(value: date, today: date | None) -> str:
-    """'Friday, March 6', with the year unless it is today's year."""
-    text = f"{WEEKDAY_NAMES[value.weekday()]}, {MONTH_NAMES[value.month - 1]} {value.day}"
-    return text if today is not None and value.year == today.year else f"{text}, {value.year}"
+    """'Friday, March 6' ('viernes, 6 de marzo'), with the year unless it is today's year."""
+    with_year = today is None or value.year != today.year
+    return _day(value, with_year, language())
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, with_year: bool, code: str) -> str:
+    # CLDR knows each language's names and order ("6. März", "6 de marzo"); the joiner between
+    # weekday and date is the catalogue's ("Friday, March 6", "vendredi 6 mars").
+    dated = format_skeleton("yMMMMd" if with_year else "MMMMd", value, locale=code)
+    weekday = format_date(value, "EEEE", locale=code)
+    return _("%(weekday)s, %(date)s") % {"weekday": weekday, "date": dated}
 
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -45,12 +68,40 @@ def describe(
     """'tomorrow, Friday, March 6 at 3:00 PM' in `tz` (year only if not now's; relative to now)."""
     when = local(moment, tz)
     today = local(now, tz).date() if now is not None else None
-    text = f"{day(when.date(), today)} at {clock(when, hour12=hour12)}"
+    said = {"day": day(when.date(), today), "clock": clock(when, hour12=hour12)}
+    text = _("%(day)s at %(clock)s") % said
     if _is_repeated(when):
         text += f" {when.tzname()}"
-    if today is not None and (when.date() - today).days in (0, 1):
-        text = ("today, " if when.date() == today else "tomorrow, ") + text
+    if today is not None and when.date() == today:
+        return _("today, %(when)s") % {"when": text}
+    if today is not None and (when.date() - today).days == 1:
+        return _("tomorrow, %(when)s") % {"when": text}
     return text
+
+
+def weekday(moment: date | datetime) -> str:
+    """'Tuesday' ('martes'), in the active language."""
+    return format_date(moment, "EEEE", locale=language())
+
+
+def describe_day(moment: datetime, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """'tomorrow, Friday, March 6': the day alone, relative to now where that helps."""
+    when = local(moment, tz).date()
+    today = local(now, tz).date() if now is not None else None
+    text = day(when, today)
+    if today is not None and when == today:
+        return _("today, %(when)s") % {"when": text}
+    if today is not None and (when - today).days == 1:
+        return _("tomorrow, %(when)s") % {"when": text}
+    return text
+
+
+def days(first: datetime, last: datetime, *, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """'Monday, March 2 to Sunday, March 8' (both days included)."""
+    return _("%(first)s to %(last)s") % {
+        "first": describe_day(first, tz=tz, now=now),
+        "last": describe_day(last, tz=tz, now=now),
+    }
 
 
 def span(start: datetime, end: datetime, tz: ZoneInfo, *, now: datetime | None = None) -> str:
@@ -60,11 +111,11 @@ def span(start: datetime, end: datetime, tz: ZoneInfo, *, now: datetime | None =
     """
     same_day = local(start, tz).date() == local(end, tz).date()
     until = clock(local(end, tz)) if same_day else describe(end, tz=tz, now=now)
-    return f"{describe(start, tz=tz, now=now)} until {until}"
+    return _("%(start)s until %(end)s") % {"start": describe(start, tz=tz, now=now), "end": until}
 
 
 def time_range(
-    start: datetime, end: datetime, tz: ZoneInfo, *, hour12: bool = True, joiner: str = DASH
+    start: datetime, end: datetime, tz: ZoneInfo, *, hour12: bool | None = None, joiner: str = DASH
 ) -> str:
     """'9:00 - 10:30 AM' (with an en dash; '09:00 - 10:30' on a 24-hour clock), or with the
     weekday when it ends on another day. Speech joins with 'to' instead of the dash."""
@@ -72,8 +123,8 @@ def time_range(
     if first.date() != last.date():
         return f"{clock(first, hour12=hour12)} {joiner} {last:%a} {clock(last, hour12=hour12)}"
     opening = clock(first, hour12=hour12)
-    if hour12 and (first.hour < 12) == (last.hour < 12):
-        opening = opening[:-3]
+    if opening.endswith("M") and (first.hour < 12) == (last.hour < 12):
+        opening = opening[:-3]  # "9:00 - 10:30 AM": the meridiem once
     return f"{opening} {joiner} {clock(last, hour12=hour12)}"
 
 
@@ -88,7 +139,8 @@ def conflicts(events, tz: ZoneInfo, *, now: datetime | None = None) -> list[str]
 
 
 def _clash(event, tz: ZoneInfo, first_day: date, now: datetime | None) -> str:
-    when = "all day" if event.all_day else time_range(event.start, event.end, tz, joiner="to")
+    all_day = _("all day")
+    when = all_day if event.all_day else time_range(event.start, event.end, tz, joiner=_("to"))
     start_day = local(event.start, tz).date()
     if start_day != first_day:
         today = local(now, tz).date() if now is not None else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conversations import limits
 from conversations.assistant.answers import Refusal, refused
@@ -141,6 +141,11 @@ def tool_call_execute(
     Refuses with ConversationEnded once the call is over (unless `allow_ended`: a person's undo
     from the record page) and with TooManyRequests past the user's rate limit.
     """
+    with translation.override(conversation.user.speech_language):
+        return _execute(conversation, request, allow_ended=allow_ended)
+
+
+def _execute(conversation: Conversation, request: ToolRequest, *, allow_ended: bool) -> dict:
     _check_allowed(conversation, allow_ended=allow_ended)
     started = time.perf_counter()
     key = idempotency_key(request)

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from conversations.assistant.answers import reply
@@ -43,31 +45,43 @@ def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
         ]
     )
     several_days = (end - start) > timedelta(days=1)
-    label = text if several_days else _day_label(ctx, start)
     listed = [_event_out(e, ctx) for e in events[:MAX_LISTED]]
-    if not events:
-        return reply(f"Nothing is scheduled for {label}.", events=[])
-    names = "; ".join(_named(e, ctx, with_day=several_days) for e in events[:4])
-    truncated = len(events) > MAX_LISTED
-    if truncated:
-        say = f"For {label} you have more than {MAX_LISTED} events, starting with {names}."
+    if several_days:
+        label = speech.days(start, end - timedelta(days=1), tz=ctx.tz, now=ctx.now)
     else:
-        more = f", and {len(events) - 4} more" if len(events) > 4 else ""
-        plural = "s" if len(events) != 1 else ""
-        say = f"For {label} you have {len(events)} event{plural}: {names}{more}."
-    return reply(say, events=listed, truncated=truncated)
+        label = speech.describe_day(start, tz=ctx.tz, now=ctx.now)
+    if not events:
+        return reply(_("Nothing is scheduled for %(when)s.") % {"when": label}, events=[])
+    truncated = len(events) > MAX_LISTED
+    return reply(_listing(events, label, several_days, ctx), events=listed, truncated=truncated)
+
+
+def _listing(events: list[Event], label: str, several_days: bool, ctx: ToolContext) -> str:
+    names = "; ".join(_named(e, ctx, with_day=several_days) for e in events[:4])
+    said = {"when": label, "count": len(events), "names": names, "most": MAX_LISTED}
+    if len(events) > MAX_LISTED:
+        return _("For %(when)s you have more than %(most)s events, starting with %(names)s.") % said
+    text = ngettext(
+        "For %(when)s you have %(count)s event: %(names)s.",
+        "For %(when)s you have %(count)s events: %(names)s.",
+        len(events),
+    )
+    if len(events) > 4:
+        text = text[:-1] + _(", and %(more)s more.") % {"more": len(events) - 4}
+    return text % said
 
 
 def _named(event: Event, ctx: ToolContext, *, with_day: bool) -> str:
     """'Gym at 9:00 AM', or 'Gym on Tuesday at 9:00 AM' when the list spans several days."""
     local = speech.local(event.start, ctx.tz)
-    day = f" on {speech.WEEKDAY_NAMES[local.weekday()]}" if with_day else ""
-    when = ", all day" if event.all_day else f" at {speech.clock(local)}"
-    return f"{event.title}{day}{when}"
-
-
-def _day_label(ctx: ToolContext, start) -> str:
-    return speech.describe(start, tz=ctx.tz, now=ctx.now).split(" at ")[0]
+    said = {"title": event.title, "clock": speech.clock(local), "weekday": speech.weekday(local)}
+    if event.all_day:
+        return (
+            _("%(title)s on %(weekday)s, all day") if with_day else _("%(title)s, all day")
+        ) % said
+    return (
+        _("%(title)s on %(weekday)s at %(clock)s") if with_day else _("%(title)s at %(clock)s")
+    ) % said
 
 
 def _event_out(event: Event, ctx: ToolContext) -> dict:
@@ -111,7 +125,7 @@ def find_free_slots(ctx: ToolContext, data: dict) -> dict:
         user=ctx.user, start=start, end=end, duration=length, now=ctx.now
     )
     if not slots:
-        return reply("I found no free time of that length then. Try another day?", slots=[])
+        return reply(_("I found no free time of that length then. Try another day?"), slots=[])
     out = [
         {
             "start": s.start.astimezone(ctx.tz).isoformat(),
@@ -120,4 +134,5 @@ def find_free_slots(ctx: ToolContext, data: dict) -> dict:
         }
         for s in slots[:MAX_SLOTS]
     ]
-    return reply(f"You're free {'; or '.join(o['when'] for o in out[:3])}.", slots=out)
+    choices = _("; or ").join(o["when"] for o in out[:3])
+    return reply(_("You're free %(choices)s.") % {"choices": choices}, slots=out)

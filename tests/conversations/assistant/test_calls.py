@@ -229,3 +229,12 @@ def test_relay_token_answers_stay_drf_s(api_client, other_api, user, live_conver
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
     assert api_client.post(path, body, format="json").status_code == 401
     assert not ToolCall.objects.filter(conversation=live_conversation).exists()
+
+
+def test_null_arguments_are_no_arguments(user_api, live_conversation):
+    response = user_api.post(
+        f"/api/conversations/{live_conversation.pk}/tool-calls/",
+        {"name": "list_schedule_events", "arguments": None},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["ok"] is True

@@ -1,0 +1,105 @@
+"""Time the time parser on a mixed phrase list; report µs per parse and a ratio to a floor.
+
+    .venv/bin/python -m bench.timeparse_bench [--rounds 7] [--repeat 200]
+
+The floor is `datetime.fromisoformat` on ISO strings, measured in the same run, so figures from
+different machines (or hours: this VM's speed varies) can be compared. Each figure is the best of
+`--rounds` rounds of `--repeat` passes over the list; refusals and questions count like answers,
+since a tool call pays for them too. Nothing here is asserted by the tests.
+"""
+
+import argparse
+import inspect
+import time
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import django
+from django.conf import settings
+
+# The parser words its errors through Django's gettext, which needs settings and an app registry.
+if not settings.configured:
+    settings.configure(USE_I18N=True, LANGUAGE_CODE="en-us", INSTALLED_APPS=[])
+    django.setup()
+
+from schedules import timeparse  # noqa: E402  (after settings, on purpose)
+
+TZ = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 3, 4, 10, 0, tzinfo=TZ)
+ISO = ["2026-03-06T15:00", "2026-03-06T09:30:00", "2026-12-24T18:45", "2026-03-06"]
+ENGLISH = [
+    "tomorrow at 3pm",
+    "next Friday 10:30",
+    "Friday at noon",
+    "in two hours",
+    "March 6 at 3pm",
+    "half past three tomorrow",
+    "tomorrow at 7",
+    "uh, tomorrow at like 3pm please",
+    "twenty past six tomorrow",
+    "this coming Monday at 1500 hours",
+    "blorp",
+]
+OTHER = [
+    ("spanish", "mañana a las tres de la tarde"),
+    ("german", "morgen um halb drei"),
+    ("french", "demain à 15h30"),
+    ("italian", "domani alle 15"),
+    ("portuguese", "amanhã às três da tarde"),
+]
+
+
+def _best(fn: Callable[[], None], rounds: int) -> float:
+    """Fastest of `rounds` runs, in seconds: the least disturbed by other work on the machine."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _parser(phrases: list[tuple[str, str]]) -> Callable[[], None]:
+    takes_language = "language" in inspect.signature(timeparse.parse_datetime).parameters
+
+    def run() -> None:
+        for language, text in phrases:
+            extra = {"language": language} if takes_language else {}
+            try:
+                timeparse.parse_datetime(text, tz=TZ, now=NOW, default_hour=9, **extra)
+            except timeparse.TimeParseError:
+                pass
+
+    return run
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--rounds", type=int, default=7)
+    args.add_argument("--repeat", type=int, default=200)
+    opts = args.parse_args()
+    iso = [("english", s) for s in ISO]
+    lists = {
+        "ISO 8601": iso,
+        "English phrases": [("english", s) for s in ENGLISH],
+        "other languages": OTHER,
+        "mixed (all above)": iso + [("english", s) for s in ENGLISH] + OTHER,
+    }
+
+    def floor() -> None:
+        for text in ISO:
+            datetime.fromisoformat(text)
+
+    per_floor = _best(lambda: [floor() for _ in range(opts.repeat)], opts.rounds)
+    per_floor /= opts.repeat * len(ISO)
+    print(f"floor datetime.fromisoformat: {per_floor * 1e6:.2f} µs per call")
+    for name, phrases in lists.items():
+        run = _parser(phrases)
+        seconds = _best(lambda run=run: [run() for _ in range(opts.repeat)], opts.rounds)
+        each = seconds / (opts.repeat * len(phrases))
+        print(f"{name:<20} {each * 1e6:8.1f} µs per parse   ratio {each / per_floor:7.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ since a tool call pays for them too. Nothing here is asserted by the tests.
 """
 
 import argparse
+import contextlib
 import inspect
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ if not settings.configured:
     settings.configure(USE_I18N=True, LANGUAGE_CODE="en-us", INSTALLED_APPS=[])
     django.setup()
 
-from schedules import timeparse  # noqa: E402  (after settings, on purpose)
+from schedules import timeparse
 
 TZ = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=TZ)
@@ -66,10 +67,8 @@ def _parser(phrases: list[tuple[str, str]]) -> Callable[[], None]:
     def run() -> None:
         for language, text in phrases:
             extra = {"language": language} if takes_language else {}
-            try:
+            with contextlib.suppress(timeparse.TimeParseError):
                 timeparse.parse_datetime(text, tz=TZ, now=NOW, default_hour=9, **extra)
-            except timeparse.TimeParseError:
-                pass
 
     return run
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,42 +18,47 @@ from schedules.timeparse.scanner import Parts
 NEAR_ENOUGH = timedelta(hours=4)
 _ISO_RE = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[tT ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,6})?)?"
-    r"(?: ?(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?))?)?",
+    r"(?P<offset> ?(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?))?)?",
     re.ASCII,
 )
-_ISO_OFFSET = re.compile(r" ?([zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$", re.ASCII)
 
 
-@dataclass(frozen=True)
 class Frame:
-    """What a phrase is resolved against: the user's zone and now, and the caller's context."""
+    """What a phrase is resolved against: the user's zone and now, and the caller's context.
 
-    tz: ZoneInfo
-    now: datetime  # aware, in tz
-    default_hour: int | None = None
-    anchor: date | None = None  # a clock time with no day word is on this day
-    after: datetime | None = None  # an end: a clock at or before this start is the next day
-    near: datetime | None = None  # a move: am or pm, whichever is near the event's start
-    keep: time | None = None  # a move: a day said without a time keeps the event's time
+    A plain slotted class: it is built on every call, and a frozen dataclass costs more.
+    """
 
-    @property
-    def today(self) -> date:
-        return self.now.date()
+    __slots__ = ("after", "anchor", "default_hour", "keep", "near", "now", "today", "tz",
+                 "wall_now")  # fmt: skip
 
-    @property
-    def wall_now(self) -> datetime:
-        return self.now.replace(tzinfo=None)
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        now: datetime,  # aware, in tz
+        default_hour: int | None = None,
+        anchor: date | None = None,  # a clock time with no day word is on this day
+        after: datetime | None = None,  # an end: a clock at or before this start: next day
+        near: datetime | None = None,  # a move: am or pm, whichever is near the event's start
+        keep: time | None = None,  # a move: a day said without a time keeps the event's time
+    ) -> None:
+        self.tz, self.now, self.default_hour, self.anchor = tz, now, default_hour, anchor
+        self.after, self.near, self.keep = after, near, keep
+        self.today, self.wall_now = now.date(), now.replace(tzinfo=None)
 
 
 def parse_iso(s: str, f: Frame) -> datetime | None:
     """Strict ISO 8601; None when the text is not ISO-shaped. Sub-second digits are dropped."""
-    if not _ISO_RE.fullmatch(s):
+    m = _ISO_RE.fullmatch(s)
+    if m is None:
         return None
-    offset = _ISO_OFFSET.search(s) if len(s) > 10 else None
-    naive = datetime.fromisoformat(s[: offset.start()] if offset else s).replace(microsecond=0)
+    offset = m["offset"]
+    naive = datetime.fromisoformat(s[: m.start("offset")] if offset else s)
+    if naive.microsecond:
+        naive = naive.replace(microsecond=0)
     check_year(naive.date(), f.today)
     if offset:
-        return zones.with_offset(naive, zones.parse_offset(offset[1].lower(), s), f.tz)
+        return zones.with_offset(naive, zones.parse_offset(offset.strip().lower(), s), f.tz)
     if len(s) == 10:
         naive = naive.replace(hour=_need_hour(naive.date(), f))
     return zones.localize(naive, f.tz)
@@ -62,12 +66,12 @@ def parse_iso(s: str, f: Frame) -> datetime | None:
 
 def iso_instant(s: str, f: Frame) -> datetime | None:
     """ISO 8601 with an explicit offset or Z, as that instant in `tz`; None for anything else."""
-    offset = _ISO_OFFSET.search(s) if len(s) > 10 and _ISO_RE.fullmatch(s) else None
-    if offset is None:
+    m = _ISO_RE.fullmatch(s)
+    if m is None or not m["offset"]:
         return None
-    naive = datetime.fromisoformat(s[: offset.start()]).replace(microsecond=0)
+    naive = datetime.fromisoformat(s[: m.start("offset")]).replace(microsecond=0)
     check_year(naive.date(), f.today)
-    value = zones.parse_offset(offset[1].lower(), s)
+    value = zones.parse_offset(m["offset"].strip().lower(), s)
     return (naive.replace(tzinfo=UTC) - value).astimezone(f.tz)
 
 
@@ -87,7 +91,10 @@ def resolve(p: Parts, f: Frame, text: str) -> datetime:
     day = _day(p, f, options if said else ())
     if not options:
         options = (Reading(_need_hour(day, f)),)
-    naive = _choose(tuple(dict.fromkeys(_place(r, day, f) for r in options)), found.must_ask, f)
+    if len(options) == 1:
+        naive = _place(options[0], day, f)
+    else:
+        naive = _choose(tuple(dict.fromkeys(_place(r, day, f) for r in options)), found.must_ask, f)
     check_year(naive.date(), f.today)
     return _aware(naive, p, f)
 

@@ -23,6 +23,7 @@ from schedules.timeparse.grammar import (
     MON,
     MONTHS,
     PART,
+    PARTS,
     WD,
     WEEKDAYS,
     ZONE_WORDS,
@@ -116,7 +117,24 @@ CLOCKS = {
     "oclock": _c(r"\b([0-9]{1,2}) ?oclock\b(?: ?(am|pm)\b)?"),
     "bare": _c(r"\b([0-9]{1,2})\b"),
 }
-_DIGIT = _c(r"[0-9]")
+# Text each pattern can't match without.
+NEEDS = {
+    "iso_dt": ("-",), "utc": ("utc", "gmt"), "offset": ("+", "-"), "in": ("in ",),
+    "from_now": ("from now",), "shift": (" from ", " after "), "week_on": ("a week",),
+    "now": ("now", "immediately", "asap"), "iso_date": ("-",), "slash": ("/",), "dom": ("the ",),
+    "after_tomorrow": ("after tomorrow",), "last_night": ("last night",), "this_part": ("this ",),
+    "next_week_wd": ("next week",), "in_bare": ("in ",),
+}  # fmt: skip
+# All clock forms in one search, earliest first; the winner is then read with its own pattern.
+_ANY_CLOCK = _c("|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in CLOCKS.items()))
+_FIVE_DIGITS = _c(r"[0-9]{5}")
+_LEFTOVER_CLOCK = _c(r"[0-9]|\b(?:noon|midday|midnight)\b")
+# Words without which a group of patterns can't match: a set test is far cheaper than searches.
+_RELATIVE_WORDS = frozenset(("in", "from", "after", "week", "now", "immediately", "asap"))
+_DATE_WORDS = frozenset((*MONTHS, "the"))
+_DAY_WORDS = frozenset(("today", "tonight", "tomorrow", "yesterday", "night", "this"))
+_WEEKDAY_WORDS = frozenset(WEEKDAYS)
+_PART_WORDS = frozenset(PARTS)
 
 
 class _Text:
@@ -126,8 +144,16 @@ class _Text:
         self.s = f" {canonical} "
         self.original = original
 
-    def take(self, pattern: re.Pattern[str], once: bool = False) -> re.Match[str] | None:
-        """Cut the first match; with `once`, a second match means the person said two."""
+    def take(self, name: str, once: bool = False) -> re.Match[str] | None:
+        """Cut the first match of P[name]; with `once`, a second one means the person said two."""
+        needs = NEEDS.get(name)
+        if needs is not None:
+            for word in needs:
+                if word in self.s:
+                    break
+            else:
+                return None  # a substring test is far cheaper than a search that can't match
+        pattern = P[name]
         m = pattern.search(self.s)
         if m:
             self.s = f"{self.s[: m.start()]} {self.s[m.end() :]}"
@@ -138,22 +164,32 @@ class _Text:
 
 def scan(canonical: str, today: date, original: str, *, day_first: bool) -> Parts:
     """Parts of a canonical phrase; raises TimeParseError for contradictions and nonsense."""
-    if re.search(r"[0-9]{5}", canonical):  # no part of a date or time has five digits in a row
+    if _FIVE_DIGITS.search(canonical):  # no part of a date or time has five digits in a row
         raise not_a_time(original)
-    t, p = _Text(canonical, original), Parts()
-    if m := t.take(P["iso_dt"], once=True):
+    t, p, words = _Text(canonical, original), Parts(), frozenset(canonical.split())
+    if "-" in canonical and (m := t.take("iso_dt", once=True)):
         _iso_dt(m, p, original)
-    _scan_offsets(t, p)
-    if P["negative"].search(t.s):
+    if "+" in t.s or "-" in t.s or "utc" in t.s or "gmt" in t.s:
+        _scan_offsets(t, p)
+    if ("-" in t.s or "minus" in t.s) and P["negative"].search(t.s):
         raise TimeParseError(
             _("A time can't be negative, and I heard a minus sign in '%(text)s'. "
               "Which time do you mean?") % {"text": snippet(original)},
             hint=HINT_TIME,
         )  # fmt: skip
-    _scan_relative(t, p, today)
-    _scan_days(t, p, today, day_first)
-    _scan_clock(t, p)
-    if m := t.take(P["zone"], once=True):
+    if not words.isdisjoint(_RELATIVE_WORDS):
+        _scan_relative(t, p, today)
+    if "/" in t.s or "-" in t.s or not words.isdisjoint(_DATE_WORDS):
+        _scan_dates(t, p, today, day_first)
+    if not words.isdisjoint(_DAY_WORDS):
+        _scan_day_words(t, p, today)
+    if not words.isdisjoint(_WEEKDAY_WORDS):
+        _scan_weekday(t, p)
+    if not words.isdisjoint(_PART_WORDS) and (m := t.take("part", once=True)):
+        p.part = _one_part(p.part, m[1], t.original)
+    if _LEFTOVER_CLOCK.search(t.s):
+        _scan_clock(t, p)
+    if not words.isdisjoint(ZONE_WORDS) and (m := t.take("zone", once=True)):
         p.zone = m[1]
     p.words = [w for w in t.s.split() if w not in FILLER]
     return p
@@ -168,7 +204,7 @@ def _iso_dt(m: re.Match[str], p: Parts, original: str) -> None:
 
 def _scan_offsets(t: _Text, p: Parts) -> None:
     for name in ("utc", "offset"):
-        if m := t.take(P[name], once=True):
+        if m := t.take(name, once=True):
             if p.offset is not None:
                 raise more_than_one(t.original)
             p.offset = zones.parse_offset(m[1] or "z", t.original)
@@ -176,56 +212,60 @@ def _scan_offsets(t: _Text, p: Parts) -> None:
 
 def _scan_relative(t: _Text, p: Parts, today: date) -> None:
     """'in 2 hours' (elapsed), 'in 3 days' (a calendar day), 'a week from Tuesday' (a shift)."""
-    if m := t.take(P["in"], once=True) or t.take(P["from_now"], once=True):
+    if m := t.take("in", once=True) or t.take("from_now", once=True):
         minutes, whole_days = amount_minutes(m[1])
         if whole_days and minutes % 1440 == 0:
             p.days.append((m[0], today + timedelta(days=int(minutes // 1440))))
         else:
             p.elapsed = timedelta(minutes=minutes)
-    if m := t.take(P["shift"], once=True):
+    if m := t.take("shift", once=True):
         minutes, whole_days = amount_minutes(m[1])
         if not whole_days or minutes % 1440:
             raise not_a_time(t.original)
         p.shift_days += int(minutes // 1440)
-    if t.take(P["week_on"], once=True):
+    if t.take("week_on", once=True):
         p.shift_days += 7
-    p.now = t.take(P["now"]) is not None
-    if m := P["in_bare"].search(t.s):
+    p.now = t.take("now") is not None
+    if "in " in t.s and (m := P["in_bare"].search(t.s)):
         raise TimeParseError(
             _("In %(number)s what: minutes, hours or days?") % {"number": m[1]},
             hint=HINT_TIME,
         )
 
 
-def _scan_days(t: _Text, p: Parts, today: date, day_first: bool) -> None:
-    if m := t.take(P["iso_date"], once=True):
+def _scan_dates(t: _Text, p: Parts, today: date, day_first: bool) -> None:
+    if m := t.take("iso_date", once=True):
         p.days.append((m[0], days.real_date(int(m[1]), int(m[2]), int(m[3]))))
-    if m := t.take(P["day_month"], once=True):
+    if m := t.take("day_month", once=True):
         p.days.append((m[0], days.month_day(MONTHS[m[2]], int(m[1]), m[3], today)))
-    if m := t.take(P["month_day"], once=True):
+    if m := t.take("month_day", once=True):
         p.days.append((m[0], days.month_day(MONTHS[m[1]], int(m[2]), m[3], today)))
-    if m := t.take(P["slash"], once=True):
+    if m := t.take("slash", once=True):
         p.days.append((m[0], days.slash_date(int(m[1]), int(m[2]), m[3], today, day_first)))
-    if m := t.take(P["dom"], once=True):
+    if m := t.take("dom", once=True):
         p.days.append((m[0], days.day_of_month(int(m[1]), today)))
-    if m := t.take(P["after_tomorrow"], once=True):
+
+
+def _scan_day_words(t: _Text, p: Parts, today: date) -> None:
+    if m := t.take("after_tomorrow", once=True):
         p.days.append((m[0], today + timedelta(days=2)))
-    if m := t.take(P["last_night"], once=True):
+    if m := t.take("last_night", once=True):
         p.days.append((m[0], today - timedelta(days=1)))
         p.part = "night"
-    if m := t.take(P["day_word"], once=True):
+    if m := t.take("day_word", once=True):
         p.days.append((m[1], today + timedelta(days=days.DAY_WORDS[m[1]])))
         if m[1] == "tonight":
             p.part = "night"
-    if m := t.take(P["this_part"], once=True):
+    if m := t.take("this_part", once=True):
         p.days.append((m[0], today))
         p.part = _one_part(p.part, m[1], t.original)
-    if m := t.take(P["next_week_wd"], once=True) or t.take(P["weekday"], once=True):
+
+
+def _scan_weekday(t: _Text, p: Parts) -> None:
+    if m := t.take("next_week_wd", once=True) or t.take("weekday", once=True):
         if P["weekday"].search(t.s):
             raise more_than_one(t.original)
         p.weekday = _weekday(m)
-    if m := t.take(P["part"], once=True):
-        p.part = _one_part(p.part, m[1], t.original)
 
 
 def _weekday(m: re.Match[str]) -> tuple[int, str]:
@@ -243,13 +283,13 @@ def _one_part(current: str | None, new: str, original: str) -> str:
 
 def _scan_clock(t: _Text, p: Parts) -> None:
     """At most one clock time: noon, midnight, '1500 hours', '15h30', '3:30 pm', '3', ..."""
-    for name, pattern in CLOCKS.items():
-        if m := t.take(pattern):
-            if p.clock is not None:
-                raise more_than_one(t.original)
-            p.clock = _clock(name, m)
-            break
-    if _DIGIT.search(t.s) or CLOCKS["noon"].search(t.s) or CLOCKS["midnight"].search(t.s):
+    if found := _ANY_CLOCK.search(t.s):
+        if p.clock is not None:
+            raise more_than_one(t.original)
+        m = CLOCKS[found.lastgroup].match(t.s, found.start())
+        t.s = f"{t.s[: m.start()]} {t.s[m.end() :]}"
+        p.clock = _clock(found.lastgroup, m)
+    if _LEFTOVER_CLOCK.search(t.s):
         raise more_than_one(t.original)
 
 

@@ -47,8 +47,11 @@ def understand[T](
 ) -> T:
     """`parse(canonical, lexicon)` in each of the language's lexicons: its one answer, or a
     question when two languages read the phrase differently ("3/6" in English and German)."""
+    lexicons = languages(language)
+    if len(lexicons) == 1:
+        return parse(canonical(text, lexicons[0]), lexicons[0])
     tried: dict[str, T | TimeParseError] = {}
-    for lexicon in languages(language):
+    for lexicon in lexicons:
         c = canonical(text, lexicon)
         if c not in tried:
             try:

@@ -9,7 +9,21 @@ from dataclasses import dataclass
 from schedules.timeparse.grammar import alternation
 
 Replacement = str | Callable[[re.Match[str]], str]
+Needs = tuple[str, ...] | None
 _SPACES = re.compile(r"\s+")
+_TOKENS = re.compile(r"[a-z0-9'-]+")
+_SYNTAX = re.compile(r"\\[a-zA-Z]|\[[^\]]*\]|\{[0-9,]+\}")
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _needs(pattern: str) -> Needs:
+    """Every run of letters written in a rule's regex (escapes and classes aside).
+
+    A match of the rule contains at least one of them, so a text holding none can skip the
+    rule; a rule with no letters at all (dates in digits) gets None and is always tried.
+    """
+    runs = _LETTERS.findall(_SYNTAX.sub(" ", pattern))
+    return tuple(sorted(set(runs))) or None
 
 
 @dataclass(frozen=True)
@@ -17,40 +31,53 @@ class Lexicon:
     """One language's rules; `day_first` reads '3/6' as 3 June."""
 
     name: str
-    rules: tuple[tuple[re.Pattern[str], Replacement], ...]
+    rules: tuple[tuple[re.Pattern[str], Replacement, Needs], ...]
+    loose: re.Pattern[str] | None  # all rules without `needs`, to rule them out in one search
     words: Mapping[str, str]
     words_re: re.Pattern[str] | None
     day_first: bool
 
     def rewrite(self, s: str) -> str:
-        """Apply the phrase rules in order, then the single-word table."""
-        for pattern, replacement in self.rules:
+        """Apply the phrase rules in order, then the single-word table.
+
+        A rule runs only when the text holds one of its `needs` substrings (far cheaper than a
+        search); rules without `needs` are first ruled out together by one search.
+        """
+        original, checked, loose = s, None, False
+        for pattern, replacement, needs in self.rules:
+            if needs is None:
+                if checked is not s:
+                    checked, loose = s, self.loose.search(s) is not None
+                if not loose:
+                    continue
+            else:
+                for word in needs:
+                    if word in s:
+                        break
+                else:
+                    continue
             s = pattern.sub(replacement, s)
-        if self.words_re is not None:
+        if self.words_re is not None and not self.words.keys().isdisjoint(_TOKENS.findall(s)):
             s = self.words_re.sub(lambda m: self.words[m[0]], s)
-        return _SPACES.sub(" ", s).strip()
+        return s if s is original else _SPACES.sub(" ", s).strip()
 
 
 def build(
     name: str,
-    rules: list[tuple[str, Replacement]],
+    rules: list[tuple],
     words: Mapping[str, str],
     *,
     day_first: bool = True,
 ) -> Lexicon:
-    """Compile a language's tables once, at import."""
-    compiled = tuple((re.compile(p, re.ASCII), r) for p, r in rules)
+    """Compile a language's tables once, at import. A rule is (regex, replacement[, needs])."""
+    compiled = tuple(
+        (re.compile(rule[0], re.ASCII), rule[1], rule[2] if len(rule) > 2 else _needs(rule[0]))
+        for rule in rules
+    )
+    loose = [rule[0] for rule, (_, _, needs) in zip(rules, compiled, strict=True) if not needs]
+    loose_re = re.compile("|".join(f"(?:{p})" for p in loose), re.ASCII) if loose else None
     words_re = re.compile(rf"\b(?:{alternation(words)})\b", re.ASCII) if words else None
-    return Lexicon(name, compiled, dict(words), words_re, day_first)
-
-
-def hour_word(table: Mapping[str, int]) -> str:
-    """Regex for an hour said as digits or as one of `table`'s number words."""
-    return rf"(?:1[0-2]|0?[0-9]|{alternation(table)})"
-
-
-def hour_value(word: str, table: Mapping[str, int]) -> int:
-    return table[word] if word in table else int(word)
+    return Lexicon(name, compiled, loose_re, dict(words), words_re, day_first)
 
 
 def number(word: str, table: Mapping[str, int]) -> int:

@@ -55,8 +55,11 @@ class Readings:
     must_ask: bool = False
 
 
-def readings(clock: Clock | None, part: str | None) -> Readings:
-    """The readings of a clock (and part of the day) under the rules in the module docstring."""
+def readings(clock: Clock | None, part: str | None, *, both: bool = False) -> Readings:
+    """The readings of a clock (and part of the day) under the rules in the module docstring.
+
+    With `both` (an end, whose start decides), any bare 1-12 has its am and pm readings.
+    """
     if clock is None:
         return Readings((Reading(PART_HOURS[part]),) if part else ())
     if clock.special == "midnight":
@@ -67,7 +70,7 @@ def readings(clock: Clock | None, part: str | None) -> Readings:
     if clock.special == "noon" or clock.meridiem or clock.h24 or clock.hour in (0, *range(13, 24)):
         hour = _hour24(clock)
         return _fitting(Reading(hour, clock.minute, clock.second), part, clock)
-    return _bare(clock, part)
+    return _bare(clock, part, both)
 
 
 def _hour24(clock: Clock) -> int:
@@ -93,10 +96,14 @@ def _fitting(reading: Reading, part: str | None, clock: Clock) -> Readings:
     )  # fmt: skip
 
 
-def _bare(clock: Clock, part: str | None) -> Readings:
+def _bare(clock: Clock, part: str | None, both: bool) -> Readings:
     """1-12 without am/pm: the part of the day decides, else the rule of the docstring."""
     h, m, s = clock.hour, clock.minute, clock.second
     am, pm = Reading(h % 12, m, s), Reading(h % 12 + 12, m, s)
+    if part is None and both:
+        return Readings(
+            (Reading(12, m, s), Reading(0, m, s, next_day=True)) if h == 12 else (am, pm)
+        )
     if part is None:
         if h == 12:
             return Readings((Reading(12, m, s),))

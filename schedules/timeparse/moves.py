@@ -22,6 +22,7 @@ _EITHER = {"forward", "ahead"}  # "move it forward an hour": earlier to some, la
 _WAY = "later|earlier|back|out|forward|ahead|up|sooner|before|after"
 RELATIVE = re.compile(rf"^(?:({_WAY}) )?(?:by )?({AMOUNT})(?: ({_WAY}))?$", re.ASCII)
 _LONE = re.compile(rf"^(?:a (?:bit|little) )?({_WAY})$", re.ASCII)
+_TO = re.compile(r"^(?:to|till|until|for|at) (?=[0-9a-z])", re.ASCII)
 _SAME_TIME = re.compile(r"\b(?:at )?(?:the )?same time\b", re.ASCII)
 _EVENT_DAYS = {"next week": 7, "the week after": 7, "the following week": 7, "the day after": 1,
                "the next day": 1, "the following day": 1, "the day before": -1}  # fmt: skip
@@ -30,6 +31,7 @@ _EVENT_DAYS = {"next week": 7, "the week after": 7, "the following week": 7, "th
 def move(c: str, lexicon: Lexicon, f: Frame, text: str) -> datetime:
     """The new start a canonical phrase names for an event starting at `f.near`."""
     start = f.near
+    c = _TO.sub("", c)
     if m := RELATIVE.fullmatch(c):
         return _relative(m, start, f, text)
     if m := _LONE.fullmatch(c):

@@ -83,7 +83,7 @@ def resolve(p: Parts, f: Frame, text: str) -> datetime:
         return _relative(p, f, text)
     if not p.has_day() and not p.has_time():
         raise not_a_time(text)
-    found = readings(p.clock, p.part)
+    found = readings(p.clock, p.part, both=f.after is not None)
     options, said = found.options, bool(found.options)
     keep = f.keep
     if p.clock is None and keep is not None and (p.part is None or keep.hour in FITS[p.part]):
@@ -145,7 +145,8 @@ def _choose(candidates: tuple[datetime, ...], must_ask: bool, f: Frame) -> datet
     if len(candidates) == 1:
         return candidates[0]
     if not must_ask and f.after is not None:
-        return min(candidates)  # every candidate already lies after the start
+        after = f.after.replace(tzinfo=None)
+        return min((c for c in candidates if c > after), default=min(candidates))
     if not must_ask and f.near is not None:
         near = f.near.replace(tzinfo=None)
         gaps = sorted((abs(c - near), c) for c in candidates)

@@ -38,13 +38,15 @@ _NEXT_N = re.compile(
 )
 _MONTH = re.compile(rf"^(?:the month of )?({MON})(?: ([0-9]{{4}}))?$", re.ASCII)
 _WORK = re.compile(
-    r"\b(?:(?:my|the|your) )?(?:(?:working|work|business|office) hours|work ?day|working day)\b",
+    r"\b(?:(?:during|in|within|for) )?(?:(?:my|the|your) )?(?:(?:working|work|business|office)"
+    r" hours|work ?day|working day)\b",
     re.ASCII,
 )
-_BETWEEN = re.compile(r"^(?:between )(.+?) and (.+)$", re.ASCII)
+_BETWEEN = re.compile(r"^(?:(.*?) )?between (.+?) and (.+)$", re.ASCII)
 _RANGE = re.compile(r"^(?:from )?(.+?) (?:to|till|through|thru|until|-) (.+)$", re.ASCII)
 _DASH = re.compile(
-    r"(?<![0-9-])([0-9]{1,2}(?::[0-9]{2})?(?: ?[ap]m)?)-([0-9]{1,2}(?::[0-9]{2})?)\b"
+    r"(?<![0-9-])([0-9]{1,2}(?::[0-9]{2})?(?: ?[ap]m)?)-([0-9]{1,2}(?::[0-9]{2})?)(?![0-9])",
+    re.ASCII,
 )
 _EDGE = re.compile(r"\b(after|before|from|since|starting)\b", re.ASCII)
 _NAMED = {"this week": (0, 6), "week": (0, 6), "the week": (0, 6), "next week": (7, 13),
@@ -77,7 +79,9 @@ def window(c: str, lexicon: Lexicon, w: Span, text: str) -> tuple[datetime, date
     for found in (_next_n(c, w), _named(c, w), _month(c, w)):
         if found is not None:
             return found
-    if m := _BETWEEN.fullmatch(c) or _RANGE.fullmatch(c):
+    if m := _BETWEEN.fullmatch(c):
+        return _range(f"{m[1] or ''} {m[2]}".strip(), m[3], lexicon, w, text)
+    if m := _RANGE.fullmatch(c):
         return _range(m[1], m[2], lexicon, w, text)
     if m := _EDGE.search(c):
         return _edge(m, c, lexicon, w, text)
@@ -184,13 +188,15 @@ def _range(left: str, right: str, lexicon: Lexicon, w: Span, text: str):
             raise TimeParseError(_("That span ends before it starts. Which days do you mean?"),
                                  hint=HINT_SPAN)  # fmt: skip
         return _days(first, last, w.tz)
+    if rp.has_day() and not lp.has_day():  # "3 to 5pm tomorrow": both ends are tomorrow
+        lp.days, lp.weekday, lp.shift_days = rp.days, rp.weekday, rp.shift_days
     start = _start(lp, right, lexicon, w, text)
     frame = Frame(w.tz, w.now, anchor=start.date(), after=start)
     return start, ends.end(right, lexicon, frame, w.day_end, text)
 
 
 def _start(lp: Parts, right: str, lexicon: Lexicon, w: Span, text: str) -> datetime:
-    """The start of a range; a bare '9' in '9 to 5' is the reading the end makes sense with."""
+    """The start of a range; a bare '9' in '9 to 5' is the reading whose end is the same day."""
     frame = Frame(w.tz, w.now, default_hour=None, anchor=None)
     try:
         return resolve(lp, frame, text)
@@ -198,19 +204,18 @@ def _start(lp: Parts, right: str, lexicon: Lexicon, w: Span, text: str) -> datet
         bare = lp.clock is not None and lp.part is None and not lp.clock.meridiem
         if not bare or not all(isinstance(o, datetime) for o in question.options):
             raise
-        fitting = [o for o in question.options if _ends_after(o, right, lexicon, w, text)]
+        fitting = [o for o in question.options if _same_day_end(o, right, lexicon, w, text)]
         if len(fitting) != 1:
             raise
         return fitting[0]
 
 
-def _ends_after(start: datetime, right: str, lexicon: Lexicon, w: Span, text: str) -> bool:
+def _same_day_end(start: datetime, right: str, lexicon: Lexicon, w: Span, text: str) -> bool:
     try:
         frame = Frame(w.tz, w.now, anchor=start.date(), after=start)
-        ends.end(right, lexicon, frame, w.day_end, text)
+        return ends.end(right, lexicon, frame, w.day_end, text).date() == start.date()
     except TimeParseError:
         return False
-    return True
 
 
 def _edge(m: re.Match[str], c: str, lexicon: Lexicon, w: Span, text: str):

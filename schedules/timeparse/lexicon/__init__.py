@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from schedules.timeparse.errors import NotATimeError, TimeParseError, which_of
+from schedules.timeparse.errors import (
+    AmbiguousTimeError,
+    NotATimeError,
+    TimeParseError,
+    which_of,
+)
 from schedules.timeparse.lexicon import english, french, german, italian, portuguese, spanish
 from schedules.timeparse.lexicon.base import Lexicon
 from schedules.timeparse.text import fold, tidy
@@ -59,9 +64,13 @@ def understand[T](
             except TimeParseError as exc:
                 tried[c] = exc
     answers = list(dict.fromkeys(a for a in tried.values() if not isinstance(a, TimeParseError)))
-    if len(answers) == 1:
-        return answers[0]
-    if answers:
+    errors = [e for e in tried.values() if isinstance(e, TimeParseError)]
+    if len(answers) > 1:
         raise which_of(speak(answers[0]), speak(answers[1]), tuple(answers[:2]))
-    errors = list(tried.values())
+    # One language's question stands even if another answers: "3/6" is June 3 in German only.
+    question = next((e for e in errors if isinstance(e, AmbiguousTimeError)), None)
+    if question is not None:
+        raise question
+    if answers:
+        return answers[0]
     raise next((e for e in errors if not isinstance(e, NotATimeError)), errors[0])

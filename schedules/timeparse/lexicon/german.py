@@ -34,11 +34,12 @@ def _n(word: str) -> int:
 
 
 def _uhr(m: re.Match[str]) -> str:
-    """'15 Uhr 30' -> '15:30', '15 Uhr' -> '15 oclock', '15:30 Uhr' -> '15:30'."""
+    """'15 Uhr 30', '15:30 Uhr' -> '15h30'; '9 Uhr' -> '9h' (the 24-hour habit: 7-11 am)."""
     if m[2]:
-        return f" {_n(m[1])}:{m[2]} "
+        return f" {_n(m[1])}h{m[2]} "
     if ":" in m[1] or "." in m[1]:
-        return f" {m[1]} "
+        hour, minutes = m[1].replace(".", ":").split(":")
+        return f" {hour}h{minutes} "
     return f" {_n(m[1])}h "
 
 
@@ -62,8 +63,8 @@ RULES = [
     (r"\b(?:zu |am )?mittags?\b", "noon"),
     (r"\bmitternacht\b", "midnight"),
     (r"\b(?:eineinhalb|anderthalb) stunden\b", "90 minutes"),
-    (r"\b(?:eine )?halbe stunde\b", "30 minutes"),
-    (r"\b(?:eine )?viertelstunde\b", "15 minutes"),
+    (r"\b(?:eine[rn]? )?halben? stunde\b", "30 minutes"),
+    (r"\b(?:eine[rn]? )?viertelstunde\b", "15 minutes"),
     (rf"\b({N}) nach halb ({N})\b", lambda m: clock_at(_n(m[2]) - 1 or 12, 30 + _n(m[1]))
      if _n(m[1]) < 30 and 1 <= _n(m[2]) <= 12 else m[0]),
     (rf"\b({N}) vor halb ({N})\b", lambda m: clock_at(_n(m[2]) - 1 or 12, 30 - _n(m[1]))

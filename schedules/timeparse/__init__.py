@@ -14,7 +14,7 @@ Reading a phrase:
   "half three" (British: 3:30). "10 to 5" in digits is a span, not 4:50.
 * Without am/pm or a part of the day: 12 is noon, 1-6 pm, and 7-11 ASK ("7 in the morning, or
   7 in the evening?"). A leading zero (09:00), 0 or 13-23 is the 24-hour clock. Parts of the
-  day decide: morning am; afternoon 12-6 pm; evening 4-11 pm; night/tonight 5-11 pm, 12 =
+  day decide: morning am; afternoon 12-7 pm; evening 4-11 pm; night/tonight 5-11 pm, 12 =
   midnight, 1-4 = after midnight. A clock contradicting its part ("tonight at 9am", "3 pm in
   the morning") ASKS which. A part alone is a time: morning 9:00, afternoon 14:00, evening
   18:00, night 20:00. "midnight" is the one ending the day named ("Friday at midnight").

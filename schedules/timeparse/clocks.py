@@ -5,7 +5,7 @@ Without am/pm, a part of the day or the 24-hour clock ("09:00", "15:30", "1500 h
 two readings and the caller asks (or lets context pick: an end after its start, a move near the
 event). The 'h' forms ("9h30", German "9 Uhr", French "9 heures") come from 24-hour habits,
 where an evening is said 19h-23h, so there 7-11 are the morning. A part of the day decides:
-morning 1-11 am; afternoon 12-6 pm; evening 4-11 pm; night 5-11 pm, 12 = midnight, 1-4 = after
+morning 1-11 am; afternoon 12-7 pm; evening 4-11 pm; night 5-11 pm, 12 = midnight, 1-4 = after
 midnight. A clock that doesn't fit the part said ("9am
 tonight", "3 pm in the morning", "8 in the afternoon") is a contradiction: the caller asks.
 """
@@ -23,7 +23,7 @@ from schedules.timeparse.scanner import Clock
 PART_HOURS = {"morning": 9, "afternoon": 14, "evening": 18, "night": 20}
 FITS = {
     "morning": frozenset(range(0, 12)),
-    "afternoon": frozenset(range(12, 19)),
+    "afternoon": frozenset(range(12, 20)),  # "7 de la tarde" is 19:00
     "evening": frozenset(range(16, 24)),
     "night": frozenset((*range(17, 24), *range(0, 5))),
 }

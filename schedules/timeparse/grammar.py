@@ -47,7 +47,7 @@ WD = alternation(WEEKDAYS)
 MON = alternation(MONTHS)
 PART = alternation(PARTS)
 # A word quantity needs its space ("an hour"), or "and" would read as "an d(ay)".
-QTY = r"(?:[0-9]+(?:\.[0-9]+)? ?|(?:an?|one|a few|a couple(?: of)?) )"
+QTY = r"(?:(?<![:.0-9])[0-9]+(?:\.[0-9]+)? ?|(?:an?|one|a few|a couple(?: of)?) )"
 UNIT = r"(?:minutes?|mins?|m|hours?|hrs?|hr|h|days?|d|weeks?)"
 AMOUNT = rf"{QTY}{UNIT}\b(?:(?:,| and)? {QTY}{UNIT}\b)*"
 AMOUNT_PIECE = re.compile(rf"\b({QTY})({UNIT})\b", re.ASCII)

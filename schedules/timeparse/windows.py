@@ -48,7 +48,9 @@ _DASH = re.compile(
     r"(?<![0-9-])([0-9]{1,2}(?::[0-9]{2})?(?: ?[ap]m)?)-([0-9]{1,2}(?::[0-9]{2})?)(?![0-9])",
     re.ASCII,
 )
-_EDGE = re.compile(r"\b(after|before|from|since|starting)\b", re.ASCII)
+_EDGE = re.compile(
+    r"\b(after|before|from|since|starting)(?: at)? (?=[0-9]|noon|midday|midnight)", re.ASCII
+)
 _NAMED = {"this week": (0, 6), "week": (0, 6), "the week": (0, 6), "next week": (7, 13),
           "last week": (-7, -1), "the week after next": (14, 20), "this weekend": (5, 6),
           "weekend": (5, 6), "the weekend": (5, 6), "next weekend": (12, 13)}  # fmt: skip

@@ -34,6 +34,11 @@ def _at(hour: int, minutes: int) -> str:
     return f"{hour:02d}:{minutes:02d}" if hour in (0, 12) else clock_at(hour, minutes)
 
 
+def _digits(word: str) -> str:
+    """The hour as written ('09' keeps its zero: the 24-hour clock), or a number word's value."""
+    return word if word.isdigit() else str(number(word, NUMBERS))
+
+
 def _before(word: str, minutes: int) -> str | None:
     """'midi moins le quart' is 11:45 am, 'minuit moins dix' 23:50."""
     if word in _SPECIAL:
@@ -66,8 +71,8 @@ RULES = [
     (rf"\b{H}(?: heures?)? moins ({N})\b",
      lambda m: _before(m[1], number(m[2], NUMBERS)) or m[0]),
     (rf"\b({N}) ?h(?:eures?)? ?([0-5][0-9]|{N})\b(?! ?(?:minutes?|heures?))",
-     lambda m: f"{number(m[1], NUMBERS)}h{number(m[2], NUMBERS):02d}"),
-    (rf"\b({N}) heures?\b", lambda m: f"{number(m[1], NUMBERS)}h"),
+     lambda m: f"{_digits(m[1])}h{number(m[2], NUMBERS):02d}"),
+    (rf"\b({N}) heures?\b", lambda m: f"{_digits(m[1])}h"),
     (r"\bmidi\b", "noon"),
     (r"\bminuit\b", "midnight"),
     (rf"\b({WD}) (?:prochain|qui vient)\b", r"next \1"),

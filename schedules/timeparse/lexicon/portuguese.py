@@ -12,7 +12,7 @@ from schedules.timeparse.lexicon.base import (
     number_re,
 )
 
-NUMBERS = {"um": 1, "uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
+NUMBERS = {"uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
            "seis": 6, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12,
            "treze": 13, "catorze": 14, "quatorze": 14, "quinze": 15, "dezesseis": 16,
            "dezasseis": 16, "dezessete": 17, "dezassete": 17, "dezoito": 18, "dezenove": 19,
@@ -79,6 +79,9 @@ RULES = [
     (rf"\b(?:as|a|pelas) (?=[0-9]|noon|midnight|(?:{N})\b)", "at "),
     (rf"\b(?:por|durante)\b(?= (?:[0-9]|{N}\b|meia|hora))", "for"),
     (r"\bdia ([0-9]{1,2})\b(?! de)(?!:)", r"the \1th"),
+    # "um" is one only before a masculine noun: hours are feminine ("à uma"), and English
+    # speakers' "um" must not become a number in multilingual mode.
+    (r"\bum (?=dia\b|minuto|mes\b|segundo)", "1 "),
 ]  # fmt: skip
 WORDS = {w: str(n) for w, n in NUMBERS.items()} | {
     "segunda": "monday", "terca": "tuesday", "quarta": "wednesday", "quinta": "thursday",

@@ -66,7 +66,11 @@ RULES = [
     (r"\bel (?:dia )?([0-9]{1,2})\b(?! de)(?!:)", r"the \1th"),
     (r"\bdentro de\b", "in"),
     (r"\ba partir de(?: las| la)?\b", "from"),
-    (rf"\bde (?:las |la )?([0-9:]+|{N}) a (?:las |la )?([0-9:]+|{N})\b", r"from \1 to \2"),
+    (
+        rf"\bde (?:las |la )?([0-9]{{1,2}}(?::[0-9]{{2}})?|{N}) a (?:las |la )?"
+        rf"([0-9]{{1,2}}(?::[0-9]{{2}})?|{N})\b",
+        r"from \1 to \2",
+    ),
     (r"\b(?:a las|a la|sobre las|hacia las|alrededor de las)\b", "at"),
     (r"\bhasta (?:las |la )?", "till "),
     (rf"\b(?:por|durante)\b(?= (?:[0-9]|{N}\b|media|hora))", "for"),

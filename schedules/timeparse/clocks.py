@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils.translation import gettext as _
 
 from schedules.timeparse.errors import HINT_TIME, TimeParseError
-from schedules.timeparse.scanner import Clock
+from schedules.timeparse.parts import Clock
 
 PART_HOURS = {"morning": 9, "afternoon": 14, "evening": 18, "night": 20}
 FITS = {

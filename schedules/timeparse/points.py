@@ -13,7 +13,7 @@ from schedules.timeparse import zones
 from schedules.timeparse.clocks import FITS, Reading, readings
 from schedules.timeparse.days import agree, check_year, weekday_day
 from schedules.timeparse.errors import HINT_TIME, TimeParseError, not_a_time, snippet, which_of
-from schedules.timeparse.scanner import Parts
+from schedules.timeparse.parts import Parts
 
 NEAR_ENOUGH = timedelta(hours=4)
 _ISO_RE = re.compile(

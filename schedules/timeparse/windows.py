@@ -20,8 +20,9 @@ from schedules.timeparse.errors import (
 )
 from schedules.timeparse.grammar import MON, MONTHS
 from schedules.timeparse.lexicon.base import Lexicon
+from schedules.timeparse.parts import Parts
 from schedules.timeparse.points import Frame, resolve
-from schedules.timeparse.scanner import Parts, scan
+from schedules.timeparse.scanner import scan
 
 DEFAULT_DAY_START = time(9, 0)  # the profile's default working day, when the caller gives none
 PARTS = {"morning": (time(5), time(12)), "afternoon": (time(12), time(17)),
@@ -87,6 +88,11 @@ def window(c: str, lexicon: Lexicon, w: Span, text: str) -> tuple[datetime, date
         return _range(m[1], m[2], lexicon, w, text)
     if m := _EDGE.search(c):
         return _edge(m, c, lexicon, w, text)
+    return _day_or_part(c, lexicon, w, text)
+
+
+def _day_or_part(c: str, lexicon: Lexicon, w: Span, text: str) -> tuple[datetime, datetime]:
+    """A whole day, a part of one ('Friday evening'), or its working hours."""
     working = bool(_WORK.search(c))
     p = scan(_WORK.sub(" ", c), w.today, text, day_first=lexicon.day_first)
     if p.clock is not None:

@@ -1,6 +1,6 @@
 """A battery of spoken and written times across four zones, DST and six languages.
 
-Every row's answer was written by hand (tests/schedules/timeparse_battery.py): the parser must
+Every row's answer was written by hand (tests/schedules/battery/): the parser must
 give exactly that instant or span, or exactly that kind of question or refusal.
 """
 
@@ -18,7 +18,8 @@ from schedules.timeparse import (
     parse_move,
     parse_window,
 )
-from tests.schedules.timeparse_battery import ASK, GAP, KOLKATA, REFUSE, ROWS, SYDNEY, Row
+from tests.schedules.battery import ROWS
+from tests.schedules.battery.base import ASK, GAP, KOLKATA, REFUSE, SYDNEY, Row
 
 # Words for the LLM belong in `hint`; the person never hears tool names or instructions.
 LLM_WORDS = ("list_schedule_events", "add_schedule_event", "update_schedule", "ISO", "LLM", "Send")

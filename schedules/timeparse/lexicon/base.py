@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from schedules.timeparse.grammar import alternation
@@ -122,3 +122,51 @@ def _dotted(m: re.Match[str]) -> str:
 # read before punctuation is tidied away. A decimal comma ("1,5 Stunden") becomes a point.
 DOTTED_DATE = (r"\b([0-9]{1,2})\.([0-9]{1,2})\.(?:([0-9]{4})\b)?", _dotted)
 DECIMAL_COMMA = (r"\b([0-9]+),([0-9]+)\b", r"\1.\2")
+
+
+WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def calendar_words(weekdays: Sequence[str], months: Sequence[str]) -> dict[str, str]:
+    """A language's weekday and month names (accents folded) mapped to the English ones."""
+    return dict(zip(weekdays, WEEKDAY_WORDS, strict=True)) | dict(
+        zip(months, MONTH_WORDS, strict=True)
+    )
+
+
+def reader(table: Mapping[str, int]) -> Callable[[str], int]:
+    """number() bound to one language's number words."""
+    return lambda word: number(word, table)
+
+
+def clock_rules(
+    table: Mapping[str, int],
+    *,
+    joined: str,
+    half: str,
+    quarter: str,
+    minus: str | None,
+    not_before: str,
+) -> list[tuple]:
+    """'tres y media', 'tre e un quarto', 'tres menos cuarto', 'tres y veinte' as clock times.
+
+    `joined` is the word between hour and minutes; `not_before` what may not follow the
+    minutes ("dos horas y media" is a length, read by an earlier rule).
+    """
+    n_re, n = number_re(table), reader(table)
+    rules = [
+        (rf"\b({n_re}) {joined} {half}\b", lambda m: clock_at(n(m[1]), 30)),
+        (rf"\b({n_re}) {joined} (?:un |um )?{quarter}\b", lambda m: clock_at(n(m[1]), 15)),
+    ]
+    if minus:
+        rules += [
+            (rf"\b({n_re}) {minus} (?:un )?{quarter}\b",
+             lambda m: clock_before(n(m[1]), 15) or m[0]),
+            (rf"\b({n_re}) {minus} ({n_re})\b",
+             lambda m: clock_before(n(m[1]), n(m[2])) or m[0]),
+        ]  # fmt: skip
+    rules.append(
+        (rf"\b({n_re}) {joined} ({n_re})\b(?! {not_before})",
+         lambda m: clock_at(n(m[1]), n(m[2])) if 1 <= n(m[1]) <= 23 and n(m[2]) < 60 else m[0])
+    )  # fmt: skip
+    return rules

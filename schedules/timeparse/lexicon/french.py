@@ -6,6 +6,7 @@ from schedules.timeparse.lexicon.base import (
     DECIMAL_COMMA,
     DOTTED_DATE,
     build,
+    calendar_words,
     clock_at,
     clock_before,
     number,
@@ -93,13 +94,11 @@ RULES = [
     (rf"\b(?:a|vers) (?=[0-9]|noon|midnight|(?:{N})\b)", "at "),
     (r"\b(?:l'|d')", ""),
 ]  # fmt: skip
-WORDS = {w: str(n) for w, n in NUMBERS.items() if " " not in w} | {
-    "lundi": "monday", "mardi": "tuesday", "mercredi": "wednesday", "jeudi": "thursday",
-    "vendredi": "friday", "samedi": "saturday", "dimanche": "sunday",
-    "janvier": "january", "fevrier": "february", "mars": "march", "avril": "april",
-    "mai": "may", "juin": "june", "juillet": "july", "aout": "august",
-    "septembre": "september", "octobre": "october", "novembre": "november",
-    "decembre": "december",
+WORDS = {w: str(n) for w, n in NUMBERS.items() if " " not in w} | calendar_words(
+    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    ("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+     "octobre", "novembre", "decembre")
+) | {
     "minute": "minute", "jour": "day", "jours": "days", "semaine": "week",
     "semaines": "weeks", "matin": "morning", "soir": "evening", "nuit": "night",
     "demain": "tomorrow", "hier": "yesterday", "maintenant": "now",

@@ -8,10 +8,11 @@ from schedules.timeparse.lexicon.base import (
     DECIMAL_COMMA,
     DOTTED_DATE,
     build,
+    calendar_words,
     clock_at,
     clock_before,
-    number,
     number_re,
+    reader,
 )
 
 NUMBERS = {"eins": 1, "ein": 1, "eine": 1, "einer": 1, "einen": 1, "einem": 1, "zwei": 2,
@@ -29,8 +30,7 @@ MON = "januar|janner|jaenner|februar|marz|maerz|april|mai|juni|juli|august|septe
 NEXT = r"(?:nachste[nrs]?|naechste[nrs]?|kommende[nrs]?)"
 
 
-def _n(word: str) -> int:
-    return number(word, NUMBERS)
+_n = reader(NUMBERS)
 
 
 def _uhr(m: re.Match[str]) -> str:
@@ -88,14 +88,12 @@ RULES = [
     (r"\bzur (?:gleichen|selben) zeit\b|\bgleiche zeit\b", "same time"),
     (r"\bin einer woche\b", "in a week"),
 ]  # fmt: skip
-WORDS = {w: str(n) for w, n in NUMBERS.items()} | {
-    "montag": "monday", "dienstag": "tuesday", "mittwoch": "wednesday",
-    "donnerstag": "thursday", "freitag": "friday", "samstag": "saturday",
-    "sonnabend": "saturday", "sonntag": "sunday",
-    "januar": "january", "janner": "january", "jaenner": "january", "februar": "february",
-    "marz": "march", "maerz": "march", "april": "april", "mai": "may", "juni": "june",
-    "juli": "july", "august": "august", "september": "september", "oktober": "october",
-    "november": "november", "dezember": "december",
+WORDS = {w: str(n) for w, n in NUMBERS.items()} | calendar_words(
+    ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"),
+    ("januar", "februar", "marz", "april", "mai", "juni", "juli", "august", "september",
+     "oktober", "november", "dezember")
+) | {
+    "sonnabend": "saturday", "janner": "january", "jaenner": "january", "maerz": "march",
     "stunde": "hour", "stunden": "hours", "minute": "minute", "minuten": "minutes",
     "tag": "day", "tage": "days", "tagen": "days", "woche": "week", "wochen": "weeks",
     "vormittag": "morning", "nachmittag": "afternoon", "abend": "evening", "nacht": "night",

@@ -6,10 +6,10 @@ from schedules.timeparse.lexicon.base import (
     DECIMAL_COMMA,
     DOTTED_DATE,
     build,
-    clock_at,
-    clock_before,
-    number,
+    calendar_words,
+    clock_rules,
     number_re,
+    reader,
 )
 
 NUMBERS = {"una": 1, "uno": 1, "un": 1, "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6,
@@ -22,8 +22,7 @@ N = number_re(NUMBERS)
 WD = "lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica"
 
 
-def _n(word: str) -> int:
-    return number(word, NUMBERS)
+_n = reader(NUMBERS)
 
 
 RULES = [
@@ -47,13 +46,8 @@ RULES = [
     (r"\bun'? ?ora\b", "1 hour"),
     (rf"\b({N}) ore e mezz[ao]\b", lambda m: f"{_n(m[1])}.5 hours"),
     (r"\b(?:all'|l') ?una\b", "alle 1"),
-    (rf"\b({N}) e mezz[ao]\b", lambda m: clock_at(_n(m[1]), 30)),
-    (rf"\b({N}) e (?:un )?quarto\b", lambda m: clock_at(_n(m[1]), 15)),
-    (rf"\b({N}) meno (?:un )?quarto\b", lambda m: clock_before(_n(m[1]), 15) or m[0]),
-    (rf"\b({N}) meno ({N})\b", lambda m: clock_before(_n(m[1]), _n(m[2])) or m[0]),
-    (rf"\b({N}) e ({N})\b(?! (?:or[ae]|minut|giorn|settiman))",
-     lambda m: clock_at(_n(m[1]), _n(m[2])) if 1 <= _n(m[1]) <= 23 and _n(m[2]) < 60
-     else m[0]),
+    *clock_rules(NUMBERS, joined="e", half="mezz[ao]", quarter="quarto", minus="meno",
+                 not_before="(?:or[ae]|minut|giorn|settiman)"),
     (r"\b(?:in punto|precise)\b", "sharp"),
     (rf"\b(?:il |la )?prossim[oa] ({WD})\b", r"next \1"),
     (rf"\b({WD}) prossim[oa]\b", r"next \1"),
@@ -76,13 +70,11 @@ RULES = [
     (rf"\bper\b(?= (?:[0-9]|{N}\b|mezz|or))", "for"),
     (r"\b(?:l'|d'|all')", ""),
 ]  # fmt: skip
-WORDS = {w: str(n) for w, n in NUMBERS.items()} | {
-    "lunedi": "monday", "martedi": "tuesday", "mercoledi": "wednesday", "giovedi": "thursday",
-    "venerdi": "friday", "sabato": "saturday", "domenica": "sunday",
-    "gennaio": "january", "febbraio": "february", "marzo": "march", "aprile": "april",
-    "maggio": "may", "giugno": "june", "luglio": "july", "agosto": "august",
-    "settembre": "september", "ottobre": "october", "novembre": "november",
-    "dicembre": "december",
+WORDS = {w: str(n) for w, n in NUMBERS.items()} | calendar_words(
+    ("lunedi", "martedi", "mercoledi", "giovedi", "venerdi", "sabato", "domenica"),
+    ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+     "settembre", "ottobre", "novembre", "dicembre")
+) | {
     "ora": "now", "ore": "hours", "minuto": "minute", "minuti": "minutes", "giorno": "day",
     "giorni": "days", "settimana": "week", "settimane": "weeks",
     "mattina": "morning", "mattino": "morning", "pomeriggio": "afternoon", "sera": "evening",

@@ -6,10 +6,12 @@ from schedules.timeparse.lexicon.base import (
     DECIMAL_COMMA,
     DOTTED_DATE,
     build,
+    calendar_words,
     clock_at,
     clock_before,
-    number,
+    clock_rules,
     number_re,
+    reader,
 )
 
 NUMBERS = {"uma": 1, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
@@ -23,8 +25,7 @@ WD = "segunda|terca|quarta|quinta|sexta|sabado|domingo"
 WDF = rf"({WD})(?:[- ]feira)?"
 
 
-def _n(word: str) -> int:
-    return number(word, NUMBERS)
+_n = reader(NUMBERS)
 
 
 RULES = [
@@ -48,14 +49,11 @@ RULES = [
     (r"\b(?:um )?quarto de hora\b", "15 minutes"),
     (rf"\bas ({N}) horas? e meia\b", lambda m: f"at {clock_at(_n(m[1]), 30)}"),
     (rf"\b({N}) horas e meia\b", lambda m: f"{_n(m[1])}.5 hours"),
-    (rf"\b({N}) e meia\b", lambda m: clock_at(_n(m[1]), 30)),
-    (rf"\b({N}) e (?:um )?quarto\b", lambda m: clock_at(_n(m[1]), 15)),
     (rf"\b(?:um quarto|quinze) para (?:as |a )?({N})\b",
      lambda m: clock_before(_n(m[1]), 15) or m[0]),
     (rf"\b({N}) para (?:as |a )({N})\b", lambda m: clock_before(_n(m[2]), _n(m[1])) or m[0]),
-    (rf"\b({N}) e ({N})\b(?! (?:hora|minuto|dia|semana))",
-     lambda m: clock_at(_n(m[1]), _n(m[2])) if 1 <= _n(m[1]) <= 23 and _n(m[2]) < 60
-     else m[0]),
+    *clock_rules(NUMBERS, joined="e", half="meia", quarter="quarto", minus=None,
+                 not_before="(?:hora|minuto|dia|semana)"),
     (rf"\b(?:as|a) ({N}) ?(?:horas|hrs|hs)\b", lambda m: f"at {_n(m[1])}h"),
     (r"\bem ponto\b", "oclock"),
     (rf"\b(?:a |o )?proxim[oa] {WDF}", r"next \1"),
@@ -83,13 +81,11 @@ RULES = [
     # speakers' "um" must not become a number in multilingual mode.
     (r"\bum (?=dia\b|minuto|mes\b|segundo)", "1 "),
 ]  # fmt: skip
-WORDS = {w: str(n) for w, n in NUMBERS.items()} | {
-    "segunda": "monday", "terca": "tuesday", "quarta": "wednesday", "quinta": "thursday",
-    "sexta": "friday", "sabado": "saturday", "domingo": "sunday",
-    "janeiro": "january", "fevereiro": "february", "marco": "march", "abril": "april",
-    "maio": "may", "junho": "june", "julho": "july", "agosto": "august",
-    "setembro": "september", "outubro": "october", "novembro": "november",
-    "dezembro": "december",
+WORDS = {w: str(n) for w, n in NUMBERS.items()} | calendar_words(
+    ("segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo"),
+    ("janeiro", "fevereiro", "marco", "abril", "maio", "junho", "julho", "agosto", "setembro",
+     "outubro", "novembro", "dezembro")
+) | {
     "hora": "hour", "horas": "hours", "minuto": "minute", "minutos": "minutes",
     "dia": "day", "dias": "days", "semana": "week", "semanas": "weeks",
     "hoje": "today", "ontem": "yesterday", "agora": "now", "em": "in", "e": "and",

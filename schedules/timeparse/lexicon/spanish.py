@@ -6,10 +6,10 @@ from schedules.timeparse.lexicon.base import (
     DECIMAL_COMMA,
     DOTTED_DATE,
     build,
-    clock_at,
-    clock_before,
-    number,
+    calendar_words,
+    clock_rules,
     number_re,
+    reader,
 )
 
 NUMBERS = {"una": 1, "uno": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
@@ -21,8 +21,7 @@ N = number_re(NUMBERS)
 WD = "lunes|martes|miercoles|jueves|viernes|sabado|domingo"
 
 
-def _n(word: str) -> int:
-    return number(word, NUMBERS)
+_n = reader(NUMBERS)
 
 
 RULES = [
@@ -43,14 +42,14 @@ RULES = [
     (r"\bmedia hora\b", "30 minutes"),
     (r"\b(?:un )?cuarto de hora\b", "15 minutes"),
     (rf"\b({N}) horas y media\b", lambda m: f"{_n(m[1])}.5 hours"),
-    (rf"\b({N}) y media\b", lambda m: clock_at(_n(m[1]), 30)),
-    (rf"\b({N}) y cuarto\b", lambda m: clock_at(_n(m[1]), 15)),
-    (rf"\b({N}) menos cuarto\b", lambda m: clock_before(_n(m[1]), 15) or m[0]),
-    (
-        rf"\b({N}) y ({N})\b(?! (?:hora|minuto|dia|semana))",
-        lambda m: clock_at(_n(m[1]), _n(m[2])) if _n(m[2]) < 60 else m[0],
+    *clock_rules(
+        NUMBERS,
+        joined="y",
+        half="media",
+        quarter="cuarto",
+        minus="menos",
+        not_before="(?:hora|minuto|dia|semana)",
     ),
-    (rf"\b({N}) menos ({N})\b", lambda m: clock_before(_n(m[1]), _n(m[2])) or m[0]),
     (r"\blas ([0-9]{1,2}) ?(?:horas|hs|h)\b", r"las \1h"),
     (r"\ben punto\b", "oclock"),
     (rf"\b(?:el )?(?:proximo|siguiente) ({WD})\b", r"next \1"),
@@ -81,13 +80,12 @@ RULES = [
     (r"\bmas o menos\b", "around"),
     (r"\bahora mismo\b", "now"),
 ]
-WORDS = {w: str(n) for w, n in NUMBERS.items()} | {
-    "lunes": "monday", "martes": "tuesday", "miercoles": "wednesday", "jueves": "thursday",
-    "viernes": "friday", "sabado": "saturday", "domingo": "sunday",
-    "enero": "january", "febrero": "february", "marzo": "march", "abril": "april",
-    "mayo": "may", "junio": "june", "julio": "july", "agosto": "august",
-    "septiembre": "september", "setiembre": "september", "octubre": "october",
-    "noviembre": "november", "diciembre": "december",
+WORDS = {w: str(n) for w, n in NUMBERS.items()} | calendar_words(
+    ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"),
+    ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+     "octubre", "noviembre", "diciembre")
+) | {
+    "setiembre": "september",
     "hora": "hour", "horas": "hours", "minuto": "minute", "minutos": "minutes",
     "dia": "day", "dias": "days", "semana": "week", "semanas": "weeks",
     "hoy": "today", "ayer": "yesterday", "ahora": "now", "en": "in", "y": "and",

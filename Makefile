@@ -20,11 +20,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 venv: $(VENV)/.runtime
 
+# The web server and the background worker together; Ctrl-C stops both (scripts/run_local.py).
 run: $(VENV)/.runtime
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py bootstrap_local_admin --url http://$(HOST):$(PORT)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py ensure_default_persona
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-true} $(PY) scripts/run_local.py $(HOST):$(PORT)
 
 # Tests run with DEBUG off like production; a throwaway key and test hosts make that legal.
 test: $(VENV)/.dev

@@ -21,7 +21,7 @@ def is_valid_timezone(name: str) -> bool:
     return name in {value for value, _label in timezone_choices()}
 
 
-# Tavus wants the full language name in properties.language (tavus-api.md §2.1).
+# Tavus wants the full language name in properties.language (docs/tavus.md §5).
 LANGUAGE_CHOICES = [
     ("english", "English"),
     ("spanish", "Spanish"),

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from conversations import services
+from conversations.errors import ConversationError
 from conversations.models import LIVE_STATUSES, Conversation, ConversationEvent, Proposal, ToolCall
-from drako import tavus
 
 
 class ConversationEventInline(admin.TabularInline):
@@ -77,7 +77,7 @@ class ConversationAdmin(admin.ModelAdmin):
             try:
                 services.conversation_end(conversation=conversation, reason="ended by an admin")
                 ended += 1
-            except tavus.TavusError as exc:
+            except ConversationError as exc:
                 failures.append(f"conversation {conversation.pk}: {exc.message}")
         if ended:
             self.message_user(request, f"Ended {ended} conversation(s).", messages.SUCCESS)

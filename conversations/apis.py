@@ -1,6 +1,5 @@
 import logging
 
-from django.conf import settings
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -13,13 +12,20 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from conversations import decisions, direct_tools, errors, selectors, services, tool_calls, webhooks
-from conversations.models import Conversation
-from drako import ratelimit, tavus
+from conversations import inbound, selectors, services, webhooks
+from conversations.assistant import answers
+from conversations.assistant.calls import (
+    PAGE_ACTIONS,
+    Arguments,
+    ToolRequest,
+    arguments_parse,
+    page_decision_execute,
+    tool_call_execute,
+)
+from conversations.models import Conversation, ToolCall
 from drako.api_errors import error_responses, json_problem
 from drako.apis import UserApi
 
-RATE_WINDOW_SECONDS = 60
 request_logger = logging.getLogger("django.request")
 
 
@@ -59,28 +65,6 @@ class ConversationDetailOutputSerializer(ConversationOutputSerializer):
         fields = (*ConversationOutputSerializer.Meta.fields, "transcript", "recording")
 
 
-def rate_limited(request, *, scope: str, limit: int) -> Response | None:
-    """A 429 once this user has used up `limit` requests of `scope` in the window."""
-    hit = ratelimit.hit(
-        scope=scope, key=str(request.user.pk), limit=limit, window_seconds=RATE_WINDOW_SECONDS
-    )
-    if hit.allowed:
-        return None
-    return Response(
-        {
-            "ok": False,
-            "detail": "Too many requests; wait a minute and try again.",
-            "say": "I'm getting too many requests right now. Give me a minute.",
-        },
-        status=status.HTTP_429_TOO_MANY_REQUESTS,
-    )
-
-
-def tavus_error_response(exc: tavus.TavusError) -> Response:
-    code, message = errors.explain(exc)
-    return Response({"detail": message}, status=code)
-
-
 class ConversationListStartApi(UserApi):
     """The user's conversations; start one (or get back the one that is live)."""
 
@@ -104,16 +88,9 @@ class ConversationListStartApi(UserApi):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if limited := rate_limited(
-            request, scope="conversation-start", limit=settings.CONVERSATION_START_RATE_LIMIT
-        ):
-            return limited
-        try:
-            result = services.conversation_start_for_user(
-                user=request.user, persona_id=serializer.validated_data.get("persona")
-            )
-        except tavus.TavusError as exc:
-            return tavus_error_response(exc)
+        result = services.conversation_start_for_user(
+            user=request.user, persona_id=serializer.validated_data.get("persona")
+        )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(ConversationOutputSerializer(result.conversation).data, status=code)
 
@@ -140,10 +117,7 @@ class ConversationEndApi(UserApi):
         conversation = selectors.conversation_get_for_user(
             user=request.user, conversation_id=conversation_id
         )
-        try:
-            conversation = services.conversation_end(conversation=conversation)
-        except tavus.TavusError as exc:
-            return tavus_error_response(exc)
+        conversation = services.conversation_end(conversation=conversation)
         return Response(ConversationOutputSerializer(conversation).data)
 
 
@@ -182,11 +156,9 @@ class TavusCallbackApi(APIView):
         auth=[],
     )
     def post(self, request, token: str):
-        try:
-            conversation = webhooks.conversation_for_callback_token(token)
-            result = webhooks.webhook_receive(conversation=conversation, body=request.body)
-        except webhooks.WebhookError as exc:
-            return Response({"detail": exc.message}, status=exc.status)
+        conversation = inbound.callback_conversation(token)
+        payload = inbound.webhook_payload(conversation=conversation, body=request.body)
+        result = webhooks.event_apply(conversation=conversation, payload=payload)
         return Response(
             {"status": "success", "event_type": result.event_type, "duplicate": result.duplicate}
         )
@@ -194,14 +166,15 @@ class TavusCallbackApi(APIView):
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "object"}], "nullable": True})
 class ToolArgumentsField(serializers.Field):
-    """A JSON string (as Tavus sends it) or an object."""
+    """A JSON string (as Tavus sends it) or an object; parsed here, once."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data) -> Arguments:
         if data is not None and not isinstance(data, (str, dict)):
             raise serializers.ValidationError("arguments must be a JSON string or an object.")
-        if problem := tool_calls.arguments_problem(data):
-            raise serializers.ValidationError(problem)
-        return data
+        try:
+            return arguments_parse(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     def to_representation(self, value):
         return value
@@ -220,31 +193,6 @@ class ToolCallInputSerializer(serializers.Serializer):
     utterance = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-TOOL_RESULT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "ok": {"type": "boolean"},
-        "say": {"type": "string"},
-        "change_id": {"type": "integer"},
-        "state": {
-            "type": "string",
-            "enum": ["proposed", "applied", "discarded", "expired", "undone", "failed"],
-        },
-        "undone": {"type": "boolean"},
-    },
-    "required": ["ok", "say"],
-}
-
-
-def _live_or_409(conversation) -> Response | None:
-    if conversation.is_live:
-        return None
-    return Response(
-        {"detail": "This conversation has ended; start a new one to make changes."},
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
 class ToolCallRelayApi(UserApi):
     """The live page relays a Tavus `conversation.tool_call` here and gets the tool's answer."""
 
@@ -258,7 +206,7 @@ class ToolCallRelayApi(UserApi):
 
     @extend_schema(
         request=ToolCallInputSerializer,
-        responses={200: TOOL_RESULT_SCHEMA, **error_responses(409, 429)},
+        responses={200: answers.SCHEMA, **error_responses(409, 429)},
     )
     def post(self, request, conversation_id: int):
         conversation = getattr(
@@ -266,14 +214,10 @@ class ToolCallRelayApi(UserApi):
         ) or selectors.conversation_for_tool_call(
             user=request.user, conversation_id=conversation_id
         )
-        if refusal := _live_or_409(conversation):
-            return refusal
         serializer = ToolCallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if limited := rate_limited(request, scope="tool-call", limit=settings.TOOL_CALL_RATE_LIMIT):
-            return limited
-        result = tool_calls.tool_call_execute(
-            conversation=conversation, request=tool_calls.ToolRequest(**serializer.validated_data)
+        result = tool_call_execute(
+            conversation=conversation, request=ToolRequest(**serializer.validated_data)
         )
         return Response(result)
 
@@ -281,25 +225,25 @@ class ToolCallRelayApi(UserApi):
 class ProposalDecisionApi(UserApi):
     """A click on the page's card: confirm, discard or undo a change, as saying it would."""
 
-    ACTIONS = ("confirm", "discard", "undo")
-
     @extend_schema(
         request=None,
-        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)],
-        responses={200: TOOL_RESULT_SCHEMA, **error_responses(409)},
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(PAGE_ACTIONS))
+        ],
+        responses={200: answers.SCHEMA, **error_responses(409, 429)},
     )
     def post(self, request, conversation_id: int, change_id: int, action: str):
-        conversation = selectors.conversation_get_for_user(
+        conversation = selectors.conversation_for_tool_call(
             user=request.user, conversation_id=conversation_id
         )
         proposal = selectors.proposal_get_for_conversation(
             conversation=conversation, proposal_id=change_id
         )
-        if action not in self.ACTIONS:
+        if action not in PAGE_ACTIONS:
             return Response({"detail": "Unknown action."}, status=status.HTTP_404_NOT_FOUND)
-        if action != "undo" and (refusal := _live_or_409(conversation)):
-            return refusal
-        return Response(decisions.proposal_decide(proposal=proposal, action=action))
+        return Response(
+            page_decision_execute(conversation=conversation, action=action, change_id=proposal.pk)
+        )
 
 
 class TavusToolApi(APIView):
@@ -311,33 +255,24 @@ class TavusToolApi(APIView):
 
     @extend_schema(
         request={"application/json": {"type": "object"}},
-        responses={200: TOOL_RESULT_SCHEMA, **error_responses(400, 401, 404, 409, 413)},
+        responses={200: answers.SCHEMA, **error_responses(400, 401, 404, 409, 413, 429)},
         auth=[],
     )
     def post(self, request, name: str):
+        conversation, body = inbound.signed_tool_delivery(
+            body=request.body, signature=request.headers.get("X-Tavus-Signature", "")
+        )
         try:
-            conversation, body = direct_tools.verify(
-                body=request.body, signature=request.headers.get("X-Tavus-Signature", "")
-            )
-        except direct_tools.DirectToolError as exc:
-            return Response({"detail": exc.message}, status=exc.status)
-        problem = (
-            json_problem(name)
-            or json_problem(body)
-            or tool_calls.arguments_problem(body.get("arguments"))
+            if problem := json_problem(name) or json_problem(body):
+                raise ValueError(problem)
+            arguments = arguments_parse(body.get("arguments"))
+        except ValueError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        tool_request = ToolRequest(
+            name=name,
+            arguments=arguments,
+            tool_call_id=str(body.get("tool_call_id") or "")[:100],
+            inference_id=str(body.get("inference_id") or "")[:100],
+            via=ToolCall.Via.TAVUS,
         )
-        if problem:
-            return Response({"detail": problem}, status=status.HTTP_400_BAD_REQUEST)
-        if refusal := _live_or_409(conversation):
-            return refusal
-        result = tool_calls.tool_call_execute(
-            conversation=conversation,
-            request=tool_calls.ToolRequest(
-                name=name,
-                arguments=body.get("arguments"),
-                tool_call_id=str(body.get("tool_call_id") or "")[:100],
-                inference_id=str(body.get("inference_id") or "")[:100],
-                via="tavus",
-            ),
-        )
-        return Response(result)
+        return Response(tool_call_execute(conversation=conversation, request=tool_request))

@@ -7,4 +7,4 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the persona's tools, so the registry is full before any request or sync.
-        from conversations import schedule_tools  # noqa: F401
+        from conversations.assistant import tools  # noqa: F401

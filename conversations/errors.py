@@ -1,24 +1,48 @@
-"""How refusals are told: Tavus's to the person who pressed "Talk to DRAKO", ours to Tavus."""
+"""Why a conversation request was refused, in words for the person who made it.
+
+Services raise these (never the Tavus client's exceptions); the API's exception handler answers
+each with its status, and the pages show its message.
+"""
 
 from rest_framework import status
 
 from drako import tavus
+from drako.errors import DomainError
 
 
-class RefusedError(Exception):
-    """A request from Tavus (webhook or tool delivery) refused with `status` and `message`."""
-
-    def __init__(self, message: str, *, status: int):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class ConversationError(DomainError):
+    """A conversation request refused; `message` is for the person."""
 
 
-MESSAGES = {
-    tavus.TavusNotConfigured: (
-        status.HTTP_503_SERVICE_UNAVAILABLE,
-        "Conversations aren't set up on this server yet: an admin needs to add a Tavus API key.",
-    ),
+class ConversationUnavailable(ConversationError):
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class ConversationEnded(ConversationError):
+    status = status.HTTP_409_CONFLICT
+
+    def __init__(self) -> None:
+        super().__init__("This conversation has ended; start a new one to make changes.")
+
+
+class TooManyRequests(ConversationError):
+    status = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, message: str, *, say: str) -> None:
+        # The relay hands `say` back into the call, so the persona can tell the person too.
+        super().__init__(message, ok=False, say=say)
+
+
+class InboundRefused(ConversationError):
+    """A request from Tavus (webhook or signed tool delivery) refused with its status."""
+
+
+NOT_CONFIGURED = (
+    "Conversations aren't set up on this server yet: an admin needs to add a Tavus API key."
+)
+# What a person is told when Tavus refuses, and the status the API answers with.
+_TAVUS_REFUSALS = {
+    tavus.TavusNotConfigured: (status.HTTP_503_SERVICE_UNAVAILABLE, NOT_CONFIGURED),
     tavus.TavusLimitReached: (
         status.HTTP_429_TOO_MANY_REQUESTS,
         "All of DRAKO's video lines are busy right now. Please try again in a minute.",
@@ -38,11 +62,11 @@ MESSAGES = {
 }
 
 
-def explain(exc: tavus.TavusError) -> tuple[int, str]:
-    """The HTTP status and the sentence a person sees for a Tavus failure."""
-    if isinstance(exc, tavus.TavusNotConfigured) and "persona" in exc.message:
-        return status.HTTP_503_SERVICE_UNAVAILABLE, exc.message
-    for kind, answer in MESSAGES.items():
+def tavus_refusal(exc: tavus.TavusError) -> ConversationError:
+    """The refusal a person sees for a Tavus failure, with its HTTP status."""
+    for kind, (code, message) in _TAVUS_REFUSALS.items():
         if isinstance(exc, kind):
-            return answer
-    return status.HTTP_502_BAD_GATEWAY, f"DRAKO's video service refused the call: {exc.message}"
+            return ConversationError(message, status=code)
+    return ConversationError(
+        f"DRAKO's video service refused the call: {exc.message}", status=status.HTTP_502_BAD_GATEWAY
+    )

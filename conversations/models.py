@@ -83,6 +83,16 @@ class Conversation(models.Model):
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
 
+    def advance(self, status: str) -> bool:
+        """Moves the status forward only (never back); says whether it changed.
+
+        The one statement of the rule for every writer: start, end, webhooks, the sweep.
+        """
+        if self.RANK[status] > self.RANK[self.status]:
+            self.status = status
+            return True
+        return False
+
     @property
     def duration_seconds(self) -> int | None:
         begin = self.joined_at or self.started_at

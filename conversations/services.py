@@ -1,42 +1,35 @@
-"""A conversation's life on our side: start, end, and the sweep that tidies up after Tavus."""
+"""A conversation's life on our side: start a call at Tavus, end it. (The sweep that tidies up
+after Tavus is conversations.sweep.)"""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import limits
+from conversations.assistant.proposals import proposals_expire_for_conversation
 from conversations.context import conversation_context_build
+from conversations.errors import (
+    NOT_CONFIGURED,
+    ConversationUnavailable,
+    tavus_refusal,
+)
 from conversations.models import LIVE_STATUSES, Conversation
-from conversations.proposals import proposals_expire_for_conversation
 from drako import tavus
 from personas import selectors as persona_selectors
 from personas import services as persona_services
 
 logger = logging.getLogger(__name__)
 
-STARTING_GRACE = timedelta(minutes=2)
-END_GRACE = timedelta(minutes=2)
-MAX_TRANSCRIPT_FETCHES = 5
-
 
 @dataclass(frozen=True)
 class StartResult:
     conversation: Conversation
     created: bool
-
-
-def _advance(conversation: Conversation, status: str) -> bool:
-    """Moves the status forward only; says whether it changed."""
-    rank = Conversation.RANK
-    if rank[status] > rank[conversation.status]:
-        conversation.status = status
-        return True
-    return False
 
 
 def _callback_url(conversation: Conversation) -> str | None:
@@ -96,22 +89,31 @@ def _claim_slot(*, user, persona) -> StartResult:
 
 
 def conversation_start_for_user(*, user, persona_id: int | str | None = None) -> StartResult:
-    """Starts (or returns) the user's call with the persona they picked, or the default one."""
+    """Starts (or returns) the user's call with the persona they picked, or the default one.
+
+    Every door (the page's button, the API) comes here, so each has the same rate limit.
+    """
+    limits.per_user_minute(
+        scope="conversation-start",
+        user_id=user.pk,
+        limit=settings.CONVERSATION_START_RATE_LIMIT,
+        message="Too many conversations started just now. Wait a minute and try again.",
+    )
     if persona_id:
         persona = persona_selectors.persona_get_for_user(user=user, persona_id=persona_id)
     else:
         persona = persona_services.persona_get_default()
     if persona is None:
-        raise tavus.TavusNotConfigured("No persona is set up yet. An admin needs to create one.")
+        raise ConversationUnavailable("No persona is set up yet. An admin needs to create one.")
     return conversation_start(user=user, persona=persona)
 
 
 def conversation_start(*, user, persona) -> StartResult:
     """Starts a call at Tavus, or returns the user's live one; a refusal leaves a failed record."""
     if not tavus.is_configured():
-        raise tavus.TavusNotConfigured("Conversations are not configured on this server.")
+        raise ConversationUnavailable(NOT_CONFIGURED)
     if not persona.tavus_persona_id:
-        raise tavus.TavusNotConfigured(
+        raise ConversationUnavailable(
             f"The persona '{persona.name}' has not been synced to Tavus yet. An admin can sync it."
         )
     claim = _claim_slot(user=user, persona=persona)
@@ -133,14 +135,13 @@ def conversation_start(*, user, persona) -> StartResult:
         # No answer is not a no: Tavus may have created (and be billing) it. The sweep checks.
         conversation.tavus_outcome_unknown = isinstance(exc, tavus.TavusUnavailable)
         conversation.save()
-        raise
+        raise tavus_refusal(exc) from exc
     conversation.tavus_conversation_id = info.conversation_id
     conversation.conversation_url = info.conversation_url
     conversation.started_at = now
     ended_meanwhile = _refresh_status(conversation)
-    _advance(
-        conversation,
-        Conversation.Status.ENDED if info.status == "ended" else Conversation.Status.ACTIVE,
+    conversation.advance(
+        Conversation.Status.ENDED if info.status == "ended" else Conversation.Status.ACTIVE
     )
     if conversation.status == Conversation.Status.ENDED:
         conversation.ended_at = conversation.ended_at or now
@@ -158,7 +159,7 @@ def conversation_start(*, user, persona) -> StartResult:
         ]
     )
     if ended_meanwhile:  # the user hung up while Tavus was still creating the call
-        tavus.end_conversation(conversation_id=info.conversation_id)
+        _end_at_tavus(info.conversation_id)
     return claim
 
 
@@ -182,10 +183,10 @@ def conversation_end(
     if not conversation.is_live:
         return conversation
     if conversation.tavus_conversation_id:
-        tavus.end_conversation(conversation_id=conversation.tavus_conversation_id)
+        _end_at_tavus(conversation.tavus_conversation_id)
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if _advance(conversation, Conversation.Status.ENDED):
+        if conversation.advance(Conversation.Status.ENDED):
             conversation.ended_at = min(filter(None, [conversation.ended_at, timezone.now()]))
             conversation.shutdown_reason = conversation.shutdown_reason or reason
             conversation.save()
@@ -193,95 +194,8 @@ def conversation_end(
     return conversation
 
 
-@dataclass(frozen=True)
-class SweepResult:
-    ended: int
-    failed_starts: int
-    transcripts: int
-    errors: tuple[str, ...]
-
-
-def conversation_sweep(*, now: datetime) -> SweepResult:
-    """Ends calls left open past their limit, fails stuck starts, fetches missing transcripts."""
-    from conversations.webhooks import WebhookError, event_apply  # imports no services: no cycle
-
-    errors: list[str] = []
-    stuck = Conversation.objects.filter(
-        status=Conversation.Status.STARTING, created_at__lt=now - STARTING_GRACE
-    )
-    failed_starts = stuck.update(
-        status=Conversation.Status.FAILED,
-        failure_reason="The call never finished starting.",
-        ended_at=now,
-    )
-    ended = 0
-    active = Conversation.objects.filter(status=Conversation.Status.ACTIVE, is_playground=False)
-    for conversation in active:
-        limit = (conversation.started_at or conversation.created_at) + timedelta(
-            seconds=conversation.max_call_seconds
-        )
-        if now < limit + END_GRACE:
-            continue
-        try:
-            conversation_end(conversation=conversation, reason=Conversation.ENDED_BY_SWEEP)
-            ended += 1
-        except tavus.TavusError as exc:
-            errors.append(f"end {conversation.pk}: {exc.message}")
-    transcripts = 0
-    missing = Conversation.objects.filter(
-        status=Conversation.Status.ENDED,
-        transcript=[],
-        test_mode=False,
-        transcript_fetches__lt=MAX_TRANSCRIPT_FETCHES,
-        ended_at__lt=now - END_GRACE,
-        ended_at__gt=now - timedelta(days=7),
-    ).exclude(tavus_conversation_id=None)
-    # The least-asked first, so a few calls that never get a transcript can't starve the rest.
-    for conversation in missing.order_by("transcript_fetches", "ended_at")[:50]:
-        try:
-            info = tavus.get_conversation(
-                conversation_id=conversation.tavus_conversation_id, verbose=True
-            )
-        except tavus.TavusError as exc:
-            errors.append(f"transcript {conversation.pk}: {exc.message}")
-            continue
-        events = [
-            e for e in info.events if isinstance(e, dict) and isinstance(e.get("event_type"), str)
-        ]
-        for event in events:
-            try:
-                event_apply(conversation=conversation, payload=event)
-            except WebhookError as exc:
-                errors.append(f"event {conversation.pk}: {exc.message}")
-        # Tavus said its last word (even an empty transcript): don't ask again.
-        done = any(e["event_type"] == "application.transcription_ready" for e in events)
-        Conversation.objects.filter(pk=conversation.pk).update(
-            transcript_fetches=MAX_TRANSCRIPT_FETCHES if done else F("transcript_fetches") + 1
-        )
-        conversation.refresh_from_db(fields=["transcript"])
-        transcripts += bool(conversation.transcript)
-    ended += _end_orphans(now=now, errors=errors)
-    return SweepResult(ended, failed_starts, transcripts, tuple(errors))
-
-
-def _end_orphans(*, now: datetime, errors: list[str]) -> int:
-    """Ends calls Tavus created although our create request got no answer (timeout, 5xx)."""
-    unknown = list(Conversation.objects.filter(tavus_outcome_unknown=True))
-    if not unknown:
-        return 0
+def _end_at_tavus(conversation_id: str) -> None:
     try:
-        active = tavus.list_conversations(status="active")
+        tavus.end_conversation(conversation_id=conversation_id)
     except tavus.TavusError as exc:
-        errors.append(f"orphans: {exc.message}")
-        return 0
-    ended = 0
-    for conversation in unknown:
-        prefix = f"DRAKO #{conversation.pk} "
-        found = [i for i in active if (i.conversation_name or "").startswith(prefix)]
-        for info in found:
-            tavus.end_conversation(conversation_id=info.conversation_id)
-        ended += len(found)
-        # Found and ended, or nothing there after a grace for slow creates: settled either way.
-        if found or conversation.created_at < now - STARTING_GRACE:
-            Conversation.objects.filter(pk=conversation.pk).update(tavus_outcome_unknown=False)
-    return ended
+        raise tavus_refusal(exc) from exc

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from conversations import decisions, errors, playground, selectors, services, webhooks
-from drako import ratelimit, tavus
+from conversations import selectors, services, webhooks
+from conversations.assistant import playground
+from conversations.assistant.calls import page_decision_execute
+from conversations.errors import ConversationError
 from schedules import selectors as schedule_selectors
 
 
@@ -24,21 +26,12 @@ def conversation_list_view(request):
 @login_required
 @require_POST
 def conversation_start_view(request):
-    limit = ratelimit.hit(
-        scope="conversation-start",
-        key=str(request.user.pk),
-        limit=settings.CONVERSATION_START_RATE_LIMIT,
-        window_seconds=60,
-    )
-    if not limit.allowed:
-        messages.error(request, "Too many conversations started just now. Wait a minute.")
-        return redirect("schedules:schedule")
     try:
         result = services.conversation_start_for_user(
             user=request.user, persona_id=request.POST.get("persona") or None
         )
-    except tavus.TavusError as exc:
-        messages.error(request, errors.explain(exc)[1])
+    except ConversationError as exc:
+        messages.error(request, exc.message)
         return redirect("schedules:schedule")
     if not result.created:
         messages.info(request, "You already have a conversation going: here it is.")
@@ -129,7 +122,12 @@ def conversation_change_undo_view(request, conversation_id: int, change_id: int)
     proposal = selectors.proposal_get_for_conversation(
         conversation=conversation, proposal_id=change_id
     )
-    result = decisions.proposal_decide(proposal=proposal, action="undo")
+    try:
+        result = page_decision_execute(
+            conversation=conversation, action="undo", change_id=proposal.pk
+        )
+    except ConversationError as exc:
+        result = {"ok": False, "say": exc.message}
     (messages.success if result["ok"] else messages.error)(request, result["say"])
     return redirect("conversations:detail", conversation.pk)
 
@@ -143,8 +141,8 @@ def conversation_end_view(request, conversation_id: int):
     )
     try:
         services.conversation_end(conversation=conversation)
-    except tavus.TavusError as exc:
-        messages.error(request, errors.explain(exc)[1] + " We'll end it automatically.")
+    except ConversationError as exc:
+        messages.error(request, exc.message + " We'll end it automatically.")
     return redirect("conversations:detail", conversation.pk)
 
 
@@ -155,9 +153,12 @@ def tool_playground_view(request):
         raise Http404
     result = None
     if request.method == "POST":
-        result = playground.playground_run(
-            user=request.user, name=request.POST.get("tool", ""), values=request.POST
-        )
+        try:
+            result = playground.playground_run(
+                user=request.user, name=request.POST.get("tool", ""), values=request.POST
+            )
+        except ConversationError as exc:
+            result = {"ok": False, "say": exc.message}
     context = {
         "forms": playground.playground_forms(),
         "result": result,

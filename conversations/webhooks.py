@@ -1,7 +1,7 @@
-"""Tavus conversation webhooks: authenticate, store once, apply so that order cannot matter."""
+"""Tavus conversation events (webhooks, or polled by the sweep): store once, apply so that
+their order cannot matter. Authentication happens before, in conversations.inbound."""
 
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,53 +9,17 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
-from conversations.errors import RefusedError
+from conversations.assistant.proposals import proposals_expire_for_conversation
+from conversations.errors import InboundRefused
 from conversations.models import Conversation, ConversationEvent
-from conversations.proposals import proposals_expire_for_conversation
-from drako.api_errors import TOO_DEEP, json_problem, json_text_repaired
+from drako.api_errors import json_problem, json_text_repaired
 from drako.durability import commit_without_waiting_for_disk
-
-MAX_BODY_BYTES = 2_000_000
-
-
-class WebhookError(RefusedError):
-    pass
 
 
 @dataclass(frozen=True)
 class WebhookResult:
     event_type: str
     duplicate: bool
-
-
-def conversation_for_callback_token(token: str) -> Conversation:
-    """The conversation a callback token belongs to; the secret is compared in constant time."""
-    pk, _, secret = token.partition(".")
-    row = None
-    if pk.isdigit() and len(pk) < 19:
-        with connection.cursor() as cursor:
-            cursor.execute(_SELECT_CALLBACK, [int(pk)])
-            row = cursor.fetchone()
-    expected = row[1] if row else "x" * 43
-    if not hmac.compare_digest(expected.encode(), secret.encode()) or row is None:
-        raise WebhookError("Unknown callback.", status=404)
-    return Conversation(id=row[0], tavus_conversation_id=row[2])
-
-
-def _parse(body: bytes) -> dict:
-    if len(body) > MAX_BODY_BYTES:
-        raise WebhookError("Payload too large.", status=413)
-    try:
-        payload = json.loads(body)
-    except RecursionError:
-        raise WebhookError(TOO_DEEP, status=400) from None
-    except (ValueError, UnicodeDecodeError):
-        raise WebhookError("The body is not JSON.", status=400) from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("event_type"), str):
-        raise WebhookError("A Tavus webhook is a JSON object with an event_type.", status=400)
-    if not isinstance(payload.get("properties", {}), dict):
-        raise WebhookError("properties must be an object.", status=400)
-    return payload
 
 
 def _timestamp(payload: dict) -> datetime | None:
@@ -71,18 +35,10 @@ def _timestamp(payload: dict) -> datetime | None:
     return moment
 
 
-def webhook_receive(*, conversation: Conversation, body: bytes) -> WebhookResult:
-    """Stores a webhook once and applies it; a repeat is acknowledged and changes nothing."""
-    payload = _parse(body)
-    if payload.get("conversation_id") != conversation.tavus_conversation_id:
-        raise WebhookError("conversation_id does not match this callback.", status=403)
-    return event_apply(conversation=conversation, payload=payload)
-
-
 def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
     """Records one Tavus event (webhook or polled) and moves the conversation's state forward."""
     if problem := json_problem(payload, check_text=False):
-        raise WebhookError(problem, status=400)
+        raise InboundRefused(problem, status=400)
     # Polled events (the sweep) come here without the HTTP edge's repair: PostgreSQL can't
     # store NUL or lone surrogates, and a transcript is worth keeping without them.
     payload = json_text_repaired(payload)
@@ -128,9 +84,6 @@ _EVENT_FIELDS = [
         "received_at",
     )
 ]
-_SELECT_CALLBACK = (
-    f"SELECT id, callback_secret, tavus_conversation_id FROM {_CONVERSATIONS} WHERE id = %s"  # noqa: S608
-)
 _INSERT_EVENT = (
     f"INSERT INTO {_EVENTS} ("  # noqa: S608
     f"{', '.join(f.column for f in _EVENT_FIELDS)})"
@@ -162,7 +115,7 @@ def _locked_state(conversation_id: int) -> Conversation:
     sql = f"SELECT id, {', '.join(_STATE_COLUMNS)} FROM {_CONVERSATIONS} WHERE id = %s{lock}"  # noqa: S608
     locked = next(iter(Conversation.objects.raw(sql, [conversation_id])), None)
     if locked is None:  # deleted since the callback was authenticated
-        raise WebhookError("Unknown callback.", status=404)
+        raise InboundRefused("Unknown callback.", status=404)
     return locked
 
 
@@ -192,14 +145,12 @@ def _earliest(current: datetime | None, candidate: datetime | None) -> datetime 
 
 
 def _ended(conversation: Conversation) -> None:
-    if Conversation.RANK[conversation.status] < Conversation.RANK[Conversation.Status.ENDED]:
-        conversation.status = Conversation.Status.ENDED
+    conversation.advance(Conversation.Status.ENDED)
     proposals_expire_for_conversation(conversation=conversation)
 
 
 def _on_replica_joined(conversation, properties, at) -> None:
-    if conversation.status == Conversation.Status.STARTING:
-        conversation.status = Conversation.Status.ACTIVE
+    conversation.advance(Conversation.Status.ACTIVE)
     conversation.joined_at = _earliest(conversation.joined_at, at)
 
 

@@ -1,11 +1,18 @@
 """Every API error is JSON shaped `{"detail": "...", ...}` with a fitting 4xx status."""
 
 import re
+from collections.abc import Callable
 
 from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from drako.errors import DomainError
+
+# Domain errors whose JSON body needs the API's own serializers (e.g. a conflict's events).
+_BODIES: dict[type[DomainError], Callable[[DomainError, dict], dict]] = {}
 
 
 def _first_message(errors) -> str:
@@ -23,8 +30,26 @@ def _is_json_too_deep(exc) -> bool:
     return isinstance(exc, RecursionError) and "JSON" in str(exc)
 
 
+def error_body(kind: type[DomainError]):
+    """Registers how the API writes the body of one kind of domain error (and its subclasses)."""
+
+    def register(build: Callable[[DomainError, dict], dict]):
+        _BODIES[kind] = build
+        return build
+
+    return register
+
+
+def _domain_response(exc: DomainError, context: dict) -> Response:
+    build = next((_BODIES[kind] for kind in type(exc).__mro__ if kind in _BODIES), None)
+    body = build(exc, context) if build else exc.body()
+    return Response(body, status=exc.status)
+
+
 def exception_handler(exc, context):
-    """DRF's handler, with validation errors given a readable `detail` beside the field errors."""
+    """Every API error as JSON: domain refusals with their status, DRF's with a `detail`."""
+    if isinstance(exc, DomainError):
+        return _domain_response(exc, context)
     if _is_json_too_deep(exc):
         exc = exceptions.ParseError(TOO_DEEP)
     response = drf_exception_handler(exc, context)

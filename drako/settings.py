@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "schedules",
     "personas",
     "conversations",
+    "django_tasks_db",
+    "workers",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +201,21 @@ TAVUS_TOOL_SECRET = env.str("TAVUS_TOOL_SECRET", default="")
 TAVUS_CONNECT_TIMEOUT = env.float("TAVUS_CONNECT_TIMEOUT", default=3.05)
 TAVUS_READ_TIMEOUT = env.float("TAVUS_READ_TIMEOUT", default=10.0)
 DRAKO_PUBLIC_URL = env.str("DRAKO_PUBLIC_URL", default="").rstrip("/")
+
+# --- Background tasks (django.tasks): the database queue, or RQ when TASKS_URL is Redis ---
+TASKS_URL = env.str("TASKS_URL", default="")
+if TASKS_URL:
+    if not TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "TASKS_URL must be a Redis URL (redis://host:6379/2), or empty for the database queue."
+        )
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": TASKS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Finished task results older than this are deleted by a daily task (database queue only).
+TASKS_RESULT_RETENTION_DAYS = env.int("TASKS_RESULT_RETENTION_DAYS", default=14)
 
 # --- Rate limits (attempts per window, per client address and per account name) ---
 LOGIN_RATE_LIMIT = env.int("LOGIN_RATE_LIMIT", default=10)

@@ -1,4 +1,4 @@
-"""The only code that speaks HTTP to Tavus (docs: shared/tavus-api.md). Import it as a module."""
+"""The only code that speaks HTTP to Tavus (its protocol: docs/tavus.md). Import it as a module."""
 
 from __future__ import annotations
 
@@ -506,49 +506,10 @@ def create_document(
     return _document(_request("POST", "/documents", json=payload).body)
 
 
-def _document_page(
-    *, page: int, limit: int, tags: Iterable[str] | None
-) -> tuple[list[DocumentInfo], int | None]:
-    joined = ",".join(tags) if tags is not None else None
-    params = _params(page=page, limit=limit, tags=joined or None)
-    items, total = _items(_request("GET", "/documents", params=params, idempotent=True).body)
-    return [_document(item) for item in items], total
-
-
-def list_documents(
-    *, page: int = 0, limit: int = 100, tags: Iterable[str] | None = None
-) -> list[DocumentInfo]:
-    """One page of documents; unlike personas, document pages start at 0."""
-    return _document_page(page=page, limit=limit, tags=tags)[0]
-
-
-def iter_documents(
-    *, tags: Iterable[str] | None = None, limit: int = 100
-) -> Iterator[DocumentInfo]:
-    """Every document, fetching page after page from page 0."""
-    tag_list = list(tags) if tags is not None else None
-
-    def fetch(page: int) -> tuple[list[DocumentInfo], int | None]:
-        return _document_page(page=page, limit=limit, tags=tag_list)
-
-    return _walk(fetch, first_page=0, limit=limit)
-
-
 def get_document(*, document_id: str) -> DocumentInfo:
     """One document, with its processing status."""
     path = f"/documents/{_segment(document_id, 'document id')}"
     return _document(_request("GET", path, idempotent=True).body)
-
-
-def update_document(
-    *, document_id: str, document_name: str | None = None, tags: Iterable[str] | None = None
-) -> DocumentInfo:
-    """Rename a document and/or replace its tags (a plain JSON merge, not JSON Patch)."""
-    payload: dict[str, Any] = _params(document_name=document_name)
-    if tags is not None:
-        payload["tags"] = list(tags)
-    path = f"/documents/{_segment(document_id, 'document id')}"
-    return _document(_request("PATCH", path, json=payload).body)
 
 
 def delete_document(*, document_id: str) -> None:
@@ -556,7 +517,7 @@ def delete_document(*, document_id: str) -> None:
     _request("DELETE", f"/documents/{_segment(document_id, 'document id')}")
 
 
-# --- Replicas and interactions ------------------------------------------------------------------
+# --- Replicas ------------------------------------------------------------------------------
 
 
 def list_replicas(*, replica_type: str | None = None) -> list[ReplicaInfo]:
@@ -565,8 +526,3 @@ def list_replicas(*, replica_type: str | None = None) -> list[ReplicaInfo]:
     params = _params(replica_type=replica_type, limit=100)
     items, _total = _items(_request("GET", "/replicas", params=params, idempotent=True).body)
     return [_replica(item) for item in items]
-
-
-def send_interaction(*, message: dict) -> None:
-    """Send one interactions-protocol message (e.g. conversation.echo) into a live call."""
-    _request("POST", "/interactions", json=message)

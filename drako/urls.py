@@ -4,11 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.apis import TokenObtainApi
 from drako import views
 
 api_patterns = [
-    path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
+    path("", include("accounts.api_urls")),
     path("", include("schedules.api_urls")),
     path("", include("conversations.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

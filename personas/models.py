@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 
-# Tavus fetches documents of these types (tavus-api.md §6.1); nothing else is served publicly.
+# Tavus fetches documents of these types (docs/tavus.md §9); nothing else is served publicly.
 DOCUMENT_EXTENSIONS = ("pdf", "txt", "docx", "doc", "png", "jpg", "jpeg", "pptx", "csv", "xlsx")
 
 

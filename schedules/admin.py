@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from schedules import services
-from schedules.models import MAX_EVENT_LENGTH, Event, EventChange
+from schedules.models import Event, EventChange
 
 
 class EventAdminForm(forms.ModelForm):
@@ -13,17 +13,15 @@ class EventAdminForm(forms.ModelForm):
         fields = ("owner", *services.EDITABLE_FIELDS)
 
     def clean(self):
-        # The checks the service would refuse with, made here so they show on the form
-        # instead of failing after the admin has decided to save.
+        # The service's own rules, asked here so they show on the form instead of failing
+        # after the admin has decided to save.
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and not data.get("all_day"):
-            if end <= start:
-                self.add_error("end", "The end must be after the start.")
-            elif end - start > MAX_EVENT_LENGTH:
-                self.add_error("end", "An event can last at most 14 days.")
-        if "title" in data and not data["title"].strip():
-            self.add_error("title", "An event needs a title.")
+        owner = data.get("owner") or getattr(self.instance, "owner", None)
+        candidate = Event(**{name: data.get(name) for name in services.EDITABLE_FIELDS})
+        tz = owner.tz if owner is not None else None
+        for field, message in services.event_problems(candidate, tz=tz):
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, message)
         return data
 
 

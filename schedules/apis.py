@@ -11,9 +11,10 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from drako.api_errors import error_body
 from drako.apis import UserApi
 from schedules import selectors, services
-from schedules.errors import EventConflictError, EventInvalidError, UndoError
+from schedules.errors import EventConflictError
 from schedules.fields import DurationMinutesField, WhenField
 from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event, EventChange
 
@@ -94,22 +95,17 @@ class WindowSerializer(serializers.Serializer):
         return attrs
 
 
-def conflict_response(exc: EventConflictError, context: dict) -> Response:
-    body = {
+@error_body(EventConflictError)
+def _conflict_body(exc: EventConflictError, context: dict) -> dict:
+    """409: the events in the way and free times of the same length, in the user's zone."""
+    context = {"request": context.get("request")}
+    return {
         "detail": exc.message,
         "conflicts": EventOutputSerializer(exc.conflicts, many=True, context=context).data,
         "alternatives": SlotSerializer(
             [{"start": s, "end": e} for s, e in exc.alternatives], many=True, context=context
         ).data,
     }
-    return Response(body, status=status.HTTP_409_CONFLICT)
-
-
-def invalid_response(exc: EventInvalidError) -> Response:
-    body = {"detail": exc.message}
-    if exc.field:
-        body["errors"] = {exc.field: [exc.message]}
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 def _context(request) -> services.ChangeContext:
@@ -145,14 +141,9 @@ class EventListCreateApi(UserApi):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            event, _change = services.event_create(
-                owner=request.user, context=_context(request), **serializer.validated_data
-            )
-        except EventConflictError as exc:
-            return conflict_response(exc, {"request": request})
-        except EventInvalidError as exc:
-            return invalid_response(exc)
+        event, _change = services.event_create(
+            owner=request.user, context=_context(request), **serializer.validated_data
+        )
         data = EventOutputSerializer(event, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -185,22 +176,15 @@ class EventDetailApi(UserApi):
         changes = dict(serializer.validated_data)
         allow_conflict = changes.pop("allow_conflict")
         cancel = changes.pop("status", None) == Event.Status.CANCELLED
-        if "start" in changes and "end" not in changes:
-            changes["end"] = services.moved_end(event, changes["start"])  # a move keeps its length
-        try:
-            if changes:
-                event, _ = services.event_update(
-                    event=event,
-                    changes=changes,
-                    allow_conflict=allow_conflict,
-                    context=_context(request),
-                )
-            if cancel:
-                event, _ = services.event_cancel(event=event, context=_context(request))
-        except EventConflictError as exc:
-            return conflict_response(exc, {"request": request})
-        except EventInvalidError as exc:
-            return invalid_response(exc)
+        if changes:
+            event, _ = services.event_update(
+                event=event,
+                changes=changes,
+                allow_conflict=allow_conflict,
+                context=_context(request),
+            )
+        if cancel:
+            event, _ = services.event_cancel(event=event, context=_context(request))
         return Response(EventOutputSerializer(event, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
@@ -264,10 +248,5 @@ class ChangeUndoApi(UserApi):
     @extend_schema(request=None, responses={200: ChangeOutputSerializer, 409: CONFLICT})
     def post(self, request, change_id: int):
         change = selectors.event_change_get_for_user(user=request.user, change_id=change_id)
-        try:
-            undo = services.event_change_undo(change=change, context=_context(request))
-        except EventConflictError as exc:
-            return conflict_response(exc, {"request": request})
-        except UndoError as exc:
-            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        undo = services.event_change_undo(change=change, context=_context(request))
         return Response(ChangeOutputSerializer(undo).data)

@@ -1,12 +1,12 @@
+"""Why a schedule write was refused, in words a person (or an LLM) can act on."""
+
 from datetime import datetime
 
+from drako.errors import DomainError
 
-class ScheduleError(Exception):
-    """A schedule write was refused; `message` says why in words a person (or an LLM) can act on."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ScheduleError(DomainError):
+    """A schedule write was refused; `message` says why."""
 
 
 class EventInvalidError(ScheduleError):
@@ -14,8 +14,18 @@ class EventInvalidError(ScheduleError):
         super().__init__(message)
         self.field = field
 
+    def body(self) -> dict:
+        return {
+            "detail": self.message,
+            **({"errors": {self.field: [self.message]}} if self.field else {}),
+        }
+
 
 class EventConflictError(ScheduleError):
+    """The change would overlap busy events; `alternatives` are free times of the same length."""
+
+    status = 409
+
     def __init__(
         self, message: str, *, conflicts: list, alternatives: list[tuple[datetime, datetime]]
     ):
@@ -25,4 +35,4 @@ class EventConflictError(ScheduleError):
 
 
 class UndoError(ScheduleError):
-    pass
+    status = 409

@@ -5,10 +5,13 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from schedules.models import LOCATION_MAX, MAX_EVENT_LENGTH, NOTES_MAX, TITLE_MAX, Event
+from schedules import services
+from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event
 from schedules.speech import clock
 
 MIDNIGHT = time(0)
+# Where each of the schedule's rules shows on this form.
+_FORM_FIELDS = {"start": "date", "end": "end_time"}
 
 
 def local_moment(day: date, at: time, tz: ZoneInfo) -> tuple[datetime | None, bool]:
@@ -103,13 +106,25 @@ class EventForm(forms.Form):
             start, end = self._whole_days(day, end_day)
         else:
             start, end = self._timed(day, end_day, data.get("start_time"), data.get("end_time"))
-        if start is not None and end is not None:
-            if end <= start:
-                self.add_error("end_time", "The end must be after the start.")
-            elif end - start > MAX_EVENT_LENGTH:
-                self.add_error("end_date", "An event can last at most 14 days.")
         data["start"], data["end"] = start, end
+        if start is not None and end is not None:
+            self._check_event(data)
         return data
+
+    def _check_event(self, data: dict) -> None:
+        """The schedule's own rules (services.event_problems), shown beside the fields."""
+        candidate = Event(
+            title=data.get("title") or "-",  # a missing title is the title field's own error
+            start=data["start"],
+            end=data["end"],
+            location=data.get("location") or "",
+            notes=data.get("notes") or "",
+            show_as=data.get("show_as") or Event.ShowAs.BUSY,
+        )
+        for field, message in services.event_problems(candidate):
+            target = _FORM_FIELDS.get(field, field)
+            if target not in self.errors:
+                self.add_error(target if target in self.fields else None, message)
 
     def _whole_days(self, day: date, end_day: date):
         if end_day < day:

@@ -8,14 +8,13 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 
 from schedules import selectors
-from schedules.models import Event
+from schedules.models import FIRST_DAY, LAST_DAY, Event
 from schedules.speech import DASH, clock, time_range
 
 ROW_MINUTES = 5
 MIN_ROWS = 3  # a 5-minute event is still drawn 15 minutes tall, so its title fits
 MAX_LANES = 6  # matches the .lane-*-of-* classes generated in schedule.css
 ONE_DAY = timedelta(days=1)
-FIRST_DAY, LAST_DAY = date(1900, 1, 8), date(2999, 12, 24)
 
 
 # --- The grid ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +7,9 @@ from django.db.models.lookups import LessThanOrEqual
 
 # Events longer than this are refused; it also bounds the window query to one index range scan.
 MAX_EVENT_LENGTH = timedelta(days=14)
+# The days a schedule can hold (and the grids can show): far enough for any plan, and far enough
+# from datetime's limits that zone arithmetic around them cannot overflow.
+FIRST_DAY, LAST_DAY = date(1900, 1, 8), date(2999, 12, 24)
 TITLE_MAX = 200
 LOCATION_MAX = 200
 NOTES_MAX = 5000
@@ -39,14 +42,6 @@ class Event(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.CONFIRMED)
     show_as = models.CharField(max_length=4, choices=ShowAs, default=ShowAs.BUSY)
     source = models.CharField(max_length=10, choices=Source, default=Source.WEB)
-    conversation = models.ForeignKey(
-        "conversations.Conversation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="created_events",
-        help_text="The conversation in which the assistant created it.",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,13 +102,6 @@ class EventChange(models.Model):
         null=True,
         blank=True,
         related_name="+",
-    )
-    conversation = models.ForeignKey(
-        "conversations.Conversation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="event_changes",
     )
     utterance = models.TextField(blank=True)
     reverts = models.OneToOneField(

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -10,6 +11,8 @@ from drako.transactions import atomic_or_joined
 from schedules import selectors
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
 from schedules.models import (
+    FIRST_DAY,
+    LAST_DAY,
     LOCATION_MAX,
     MAX_EVENT_LENGTH,
     NOTES_MAX,
@@ -28,7 +31,6 @@ class ChangeContext:
     source: str = Event.Source.WEB
     actor: User | None = None
     utterance: str = ""
-    conversation: object | None = None  # conversations.Conversation, when the assistant acts
 
 
 def event_state(event: Event) -> dict:
@@ -59,7 +61,14 @@ def _whole_days(event: Event, tz) -> None:
     event.end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def moved_end(event: Event, new_start: datetime) -> datetime:
+def event_changes_resolved(event: Event, changes: dict) -> dict:
+    """`changes` as event_update applies them: a new start without a new end keeps the length."""
+    if "start" in changes and "end" not in changes:
+        return {**changes, "end": _moved_end(event, changes["start"])}
+    return changes
+
+
+def _moved_end(event: Event, new_start: datetime) -> datetime:
     """Where an event moved to `new_start` ends: same length; an all-day event keeps its days."""
     if not event.all_day:
         return new_start + event.duration
@@ -69,33 +78,52 @@ def moved_end(event: Event, new_start: datetime) -> datetime:
     return datetime.combine(first + timedelta(days=max(days, 1)), time(0), tzinfo=tz)
 
 
-def _validate(event: Event) -> None:
+def event_problems(event: Event, *, tz: ZoneInfo | None = None) -> list[tuple[str, str]]:
+    """What stops `event` being saved, as (field, message) pairs; none means it is fine.
+
+    The one statement of what a schedule may hold: the services refuse with the first problem,
+    and the event form and the admin show them all beside their fields. An all-day event is
+    first rounded to whole days in `tz`; text fields are stripped.
+    """
     event.title = (event.title or "").strip()
     event.location = (event.location or "").strip()
     event.notes = event.notes or ""
-    checks = [
-        (not event.title, "title", "An event needs a title."),
-        (len(event.title) > TITLE_MAX, "title", f"Titles are at most {TITLE_MAX} characters."),
-        (
-            len(event.location) > LOCATION_MAX,
-            "location",
-            f"Locations are at most {LOCATION_MAX} characters.",
-        ),
-        (len(event.notes) > NOTES_MAX, "notes", f"Notes are at most {NOTES_MAX} characters."),
-        (
-            timezone.is_naive(event.start) or timezone.is_naive(event.end),
-            "start",
-            "Times must carry a time zone.",
-        ),
-        (event.show_as not in Event.ShowAs.values, "show_as", "show_as is 'busy' or 'free'."),
-    ]
-    for failed, field, message in checks:
-        if failed:
-            raise EventInvalidError(message, field=field)
+    problems = [
+        (field, message)
+        for failed, field, message in (
+            (not event.title, "title", "An event needs a title."),
+            (len(event.title) > TITLE_MAX, "title", f"Titles are at most {TITLE_MAX} characters."),
+            (len(event.location) > LOCATION_MAX, "location",
+             f"Locations are at most {LOCATION_MAX} characters."),
+            (len(event.notes) > NOTES_MAX, "notes", f"Notes are at most {NOTES_MAX} characters."),
+            (event.show_as not in Event.ShowAs.values, "show_as", "show_as is 'busy' or 'free'."),
+        )
+        if failed
+    ]  # fmt: skip
+    return problems + _time_problems(event, tz)
+
+
+def _time_problems(event: Event, tz: ZoneInfo | None) -> list[tuple[str, str]]:
+    if event.start is None or event.end is None:
+        return []  # the form reports the missing field itself
+    if timezone.is_naive(event.start) or timezone.is_naive(event.end):
+        return [("start", "Times must carry a time zone.")]
+    for moment, field in ((event.start, "start"), (event.end, "end")):
+        if not FIRST_DAY <= moment.date() <= LAST_DAY:
+            return [(field, f"Dates run from {FIRST_DAY.year} to {LAST_DAY.year}.")]
+    if event.all_day and tz is not None:
+        _whole_days(event, tz)
     if event.end <= event.start:
-        raise EventInvalidError("The end must be after the start.", field="end")
+        return [("end", "The end must be after the start.")]
     if event.end - event.start > MAX_EVENT_LENGTH:
-        raise EventInvalidError("An event can last at most 14 days.", field="end")
+        return [("end", "An event can last at most 14 days.")]
+    return []
+
+
+def _validate(event: Event, tz: ZoneInfo) -> None:
+    if problems := event_problems(event, tz=tz):
+        field, message = problems[0]
+        raise EventInvalidError(message, field=field)
 
 
 def event_alternatives(event: Event) -> list[tuple[datetime, datetime]]:
@@ -150,7 +178,6 @@ def _record(event: Event, *, action: str, before, after, context: ChangeContext,
         after=after,
         source=context.source,
         actor=context.actor,
-        conversation=context.conversation,
         utterance=context.utterance[:2000],
         reverts=reverts,
     )
@@ -181,11 +208,8 @@ def event_create(
         notes=notes,
         show_as=show_as,
         source=context.source,
-        conversation=context.conversation,
     )
-    if all_day:
-        _whole_days(event, owner.tz)
-    _validate(event)
+    _validate(event, owner.tz)
     _lock_owner(owner.pk)
     _check_conflicts(event, allow_conflict=allow_conflict)
     event.save()
@@ -203,20 +227,19 @@ def event_create(
 def event_update(
     *, event: Event, changes: dict, allow_conflict: bool = False, context: ChangeContext
 ) -> tuple[Event, EventChange | None]:
-    """Renames, moves or resizes an event; returns no change when nothing differs."""
+    """Renames, moves or resizes an event (a move keeps its length); None when nothing differs."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise EventInvalidError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     _lock_owner(event.owner_id)
     event.refresh_from_db()
     before = event_state(event)
+    changes = event_changes_resolved(event, changes)
     for field, value in changes.items():
         setattr(event, field, value)
     if event.end <= event.start:  # before rounding to whole days, which would hide it
         raise EventInvalidError("The end must be after the start.", field="end")
-    if event.all_day:
-        _whole_days(event, event.owner.tz)
-    _validate(event)
+    _validate(event, event.owner.tz)
     after = event_state(event)
     if after == before:
         return event, None
@@ -263,29 +286,40 @@ def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
     return change
 
 
+def event_change_undo_refusal(
+    change: EventChange, *, current_state: dict | None, undone: bool
+) -> str | None:
+    """Why `change` can't be undone now, or None when it can: the one undo rule, which the undo
+    itself and every page offering Undo ask."""
+    if change.action == EventChange.Action.UNDO:
+        return "That change was itself an undo; make the change again instead."
+    if undone:
+        return "That change has already been undone."
+    if change.action != EventChange.Action.DELETE and current_state != change.after:
+        return f"'{change.title}' has changed since, so that change can't be undone on its own."
+    return None
+
+
 @atomic_or_joined()
 def event_change_undo(
     *, change: EventChange, allow_conflict: bool = False, context: ChangeContext
 ) -> EventChange:
     """Reverts one change, if the event is still as that change left it."""
     _lock_owner(change.owner_id)
-    # A log entry is never edited, so the caller's copy is current; what can change is whether
-    # it has been undone, read here under the owner's lock.
-    if change.action == EventChange.Action.UNDO:
-        raise UndoError("That change was itself an undo; make the change again instead.")
-    if EventChange.objects.filter(reverts=change).exists():
-        raise UndoError("That change has already been undone.")
     event = Event.objects.filter(
         pk=(change.after or change.before or {}).get("id"), owner_id=change.owner_id
     ).first()
     if event is not None:
         event.owner = change.owner  # one user for both: loaded once, whichever uses it first
-    if change.action != EventChange.Action.DELETE and (
-        event is None or event_state(event) != change.after
-    ):
-        raise UndoError(
-            f"'{change.title}' has changed since, so that change can't be undone on its own."
-        )
+    # A log entry is never edited, so the caller's copy is current; what can change is whether
+    # it has been undone, read here under the owner's lock.
+    refusal = event_change_undo_refusal(
+        change,
+        current_state=event_state(event) if event is not None else None,
+        undone=EventChange.objects.filter(reverts=change).exists(),
+    )
+    if refusal:
+        raise UndoError(refusal)
     handler = _UNDO[change.action]
     return handler(change=change, event=event, allow_conflict=allow_conflict, context=context)
 

@@ -21,8 +21,8 @@ from django.views.decorators.http import (
 from schedules import feed, selectors, services
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
 from schedules.forms import EventForm
-from schedules.grid import FIRST_DAY, LAST_DAY, schedule_panel_context, schedule_url
-from schedules.models import Event, EventChange
+from schedules.grid import schedule_panel_context, schedule_url
+from schedules.models import FIRST_DAY, LAST_DAY, Event, EventChange
 from schedules.speech import describe, time_range
 
 # --- Helpers for the write views -----------------------------------------------------------
@@ -48,11 +48,10 @@ def _week_of(event: Event, tz: ZoneInfo) -> str:
 
 
 def _can_undo(change: EventChange, current_state: dict | None) -> bool:
-    if change.action == EventChange.Action.UNDO or hasattr(change, "reverted_by"):
-        return False
-    if change.action == EventChange.Action.DELETE:
-        return True
-    return current_state is not None and current_state == change.after
+    refusal = services.event_change_undo_refusal(
+        change, current_state=current_state, undone=hasattr(change, "reverted_by")
+    )
+    return refusal is None
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from rest_framework.authtoken.models import Token
@@ -34,6 +35,23 @@ class EventFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Event {n}")
     start = factory.Sequence(lambda n: datetime(2030, 1, 7, 9, tzinfo=UTC) + timedelta(hours=2 * n))
     end = factory.LazyAttribute(lambda e: e.start + timedelta(hours=1))
+
+
+def days_ahead(owner, days=2, hour=14) -> datetime:
+    """`hour` o'clock, `days` days from now, by the owner's own wall clock."""
+    from django.utils import timezone
+
+    start = (timezone.now() + timedelta(days=days)).astimezone(owner.tz)
+    return start.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def future(days=2, hour=15) -> str:
+    """A Europe/Berlin wall time (the factories' zone) a few days ahead, as an LLM sends it."""
+    from django.utils import timezone
+
+    # The day in Berlin, as days_ahead counts it: around midnight UTC they differ.
+    day = timezone.localtime(timezone.now(), ZoneInfo("Europe/Berlin")).date() + timedelta(days)
+    return f"{day.isoformat()}T{hour:02d}:00"
 
 
 def add_event(owner, title, start, end=None, **kwargs):

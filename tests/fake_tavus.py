@@ -1,4 +1,4 @@
-"""A fake Tavus HTTP server for tests, built from shared/tavus-api.md §10.
+"""A fake Tavus HTTP server for tests, built from docs/tavus.md (the verified protocol).
 
 It is a real server on 127.0.0.1 (our client code is not patched), with in-memory state and
 switches for the misbehaviour a test needs: canned failures (`fail_next`), hanging requests
@@ -155,7 +155,6 @@ class FakeTavus:
             self.events: dict[str, list[dict]] = {}
             self.documents: dict[str, dict] = {}
             self.replicas = {rid: _stock_replica(rid, name) for rid, name in STOCK_REPLICAS}
-            self.interactions: list[dict] = []
             self.max_concurrent = 3
             self.out_of_credits = False
             self.persona_get_wrapped = False
@@ -214,7 +213,7 @@ class FakeTavus:
             document["progress"] = 100 if status == "ready" and progress is None else progress
 
     def webhook(self, conversation_id: str, event_type: str, **properties: Any) -> dict:
-        """A Tavus webhook envelope (tavus-api.md §3) for a test to post to our endpoint."""
+        """A Tavus webhook envelope (docs/tavus.md §8) for a test to post to our endpoint."""
         conversation = self.conversations.get(conversation_id, {})
         props = {"replica_id": conversation["replica_id"]} if conversation else {}
         props.update(properties)
@@ -399,37 +398,10 @@ class FakeTavus:
         self.documents[document["document_id"]] = document
         return 200, copy.deepcopy(document)
 
-    def _list_documents(self, request: RecordedRequest) -> Answer:
-        wanted = {tag for tag in request.query.get("tags", "").split(",") if tag}
-        status = request.query.get("status")
-        items = [
-            d
-            for d in self.documents.values()
-            if (not wanted or wanted & set(d["tags"])) and status in (None, d["status"])
-        ]
-        page, number, limit = _page(items, request.query, first=0)
-        body = {"data": copy.deepcopy(page), "total_count": len(items)}
-        return 200, body | {"page": number, "limit": limit}
-
     def _get_document(self, request: RecordedRequest, document_id: str) -> Answer:
         document = self.documents.get(document_id)
         if document is None:
             return 404, {"message": "Document not found"}
-        return 200, copy.deepcopy(document)
-
-    def _patch_document(self, request: RecordedRequest, document_id: str) -> Answer:
-        document = self.documents.get(document_id)
-        if document is None:
-            return 404, {"message": "Document not found"}
-        if bad := self._bad_body(request, dict):
-            return bad
-        changes = request.json
-        if "document_name" in changes and not isinstance(changes["document_name"], str):
-            return 400, {"error": "Invalid request: document_name must be a string"}
-        if "tags" in changes and not isinstance(changes["tags"], list):
-            return 400, {"error": "Invalid request: tags must be a list"}
-        document.update({k: v for k, v in changes.items() if k in ("document_name", "tags")})
-        document["updated_at"] = _now()
         return 200, copy.deepcopy(document)
 
     def _delete_document(self, request: RecordedRequest, document_id: str) -> Answer:
@@ -437,7 +409,7 @@ class FakeTavus:
             return 404, {"message": "Document not found"}
         return 204, None
 
-    # --- replicas and interactions -------------------------------------------------------------
+    # --- replicas -------------------------------------------------------------------------
 
     def _list_replicas(self, request: RecordedRequest) -> Answer:
         kind = request.query.get("replica_type")
@@ -450,12 +422,6 @@ class FakeTavus:
         if replica is None:
             return 400, {"error": "Invalid replica_uuid"}
         return 200, copy.deepcopy(replica)
-
-    def _send_interaction(self, request: RecordedRequest) -> Answer:
-        if bad := self._bad_body(request, dict):
-            return bad
-        self.interactions.append(request.json)
-        return 200, {"status": "success"}
 
 
 _ID = r"([^/]+)"
@@ -471,13 +437,10 @@ _ROUTES = (
     ("POST", f"/conversations/{_ID}/end", "_end_conversation"),
     ("DELETE", f"/conversations/{_ID}", "_delete_conversation"),
     ("POST", "/documents", "_create_document"),
-    ("GET", "/documents", "_list_documents"),
     ("GET", f"/documents/{_ID}", "_get_document"),
-    ("PATCH", f"/documents/{_ID}", "_patch_document"),
     ("DELETE", f"/documents/{_ID}", "_delete_document"),
     ("GET", "/replicas", "_list_replicas"),
     ("GET", f"/replicas/{_ID}", "_get_replica"),
-    ("POST", "/interactions", "_send_interaction"),
 )
 
 

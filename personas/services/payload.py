@@ -8,8 +8,8 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 
-from conversations.tools import llm_tool_definitions
 from personas.models import Persona
+from personas.tools import llm_tool_definitions
 
 SECRET_MASK = "********"
 

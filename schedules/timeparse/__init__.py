@@ -49,6 +49,7 @@ from schedules import speech
 from schedules.timeparse import durations, ends, moves, windows
 from schedules.timeparse.errors import (
     HINT_SPAN,
+    HINT_TIME,
     AmbiguousTimeError,
     NonexistentTimeError,
     NotATimeError,
@@ -63,7 +64,10 @@ from schedules.timeparse.scanner import scan
 from schedules.timeparse.text import check_text, fold
 from schedules.timeparse.zones import as_local
 
+# Callers written before the message/hint split strip this from messages; none carries it now.
+HINT = HINT_TIME
 __all__ = [
+    "HINT",
     "AmbiguousTimeError",
     "NonexistentTimeError",
     "NotATimeError",

@@ -100,7 +100,7 @@
     const card = cardFor(result.change_id);
     const proposal = result.proposal || {};
     card.replaceChildren();
-    card.className = "proposal " + (result.undone ? "undone" : result.state || "");
+    card.className = "proposal " + (result.state || "");
     card.appendChild(text("h3", "", proposal.summary || result.say));
     const diff = text("div", "diff");
     (proposal.fields || []).forEach((f) => {
@@ -118,7 +118,7 @@
       card.appendChild(text("p", "conflicts", "Overlaps: " + proposal.conflicts.join(", ")));
     }
     const actions = text("div", "actions");
-    if (result.undone || result.state === "undone") {
+    if (result.state === "undone") {
       actions.appendChild(text("span", "badge", "undone"));
     } else if (result.state === "proposed") {
       actions.appendChild(button("Confirm", "", () => decide(result.change_id, "confirm")));
@@ -134,7 +134,7 @@
 
   function showResult(result) {
     if (result && result.change_id) renderCard(result);
-    if (result && (result.state === "applied" || result.state === "undone" || result.undone)) {
+    if (result && (result.state === "applied" || result.state === "undone")) {
       refreshToday();
     }
   }
@@ -151,7 +151,17 @@
       " change " + changeId + ". Result: " + JSON.stringify(result) });
     if (result.say) send("conversation.echo", { modality: "text", text: result.say, done: true });
     showResult(result);
-    if (!result.change_id) renderCard(Object.assign({ change_id: changeId, state: "failed" }, result));
+    if (!result.change_id) noteOnCard(changeId, result.say);
+  }
+
+  // A click that didn't reach a decision (offline, too many requests): say why, allow a retry.
+  function noteOnCard(changeId, words) {
+    const card = cardFor(changeId);
+    card.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    let note = card.querySelector(".notice");
+    if (!note) note = card.appendChild(text("p", "notice"));
+    note.setAttribute("role", "alert");
+    note.textContent = words || "That didn't go through. Please try again.";
   }
 
   async function refreshToday() {

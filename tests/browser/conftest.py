@@ -253,7 +253,7 @@ def tavus(fake_tavus):
 
 
 def tool_call(conversation, name: str, arguments: dict, tool_call_id: str | None = None) -> dict:
-    """A `conversation.tool_call` app-message exactly as Tavus sends it (tavus-api.md §4.3)."""
+    """A `conversation.tool_call` app-message exactly as Tavus sends it (docs/tavus.md §1.4)."""
     properties = {"name": name, "arguments": json.dumps(arguments)}
     if tool_call_id:
         properties["tool_call_id"] = tool_call_id

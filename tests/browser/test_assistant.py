@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conversations import services, tool_calls
+from conversations import services
+from conversations.assistant.calls import ToolRequest, arguments_parse, tool_call_execute
 from conversations.models import Conversation, ToolCall
 from schedules.models import Event
 from tests.browser.conftest import (
@@ -23,7 +24,7 @@ from tests.browser.conftest import (
 from tests.factories import PASSWORD, EventFactory, UserFactory
 
 BERLIN = ZoneInfo(TIME_ZONE)
-# The arguments exactly as tavus-api.md §4.3 shows them (sent as a JSON string).
+# The arguments exactly as docs/tavus.md §1.4 shows them (sent as a JSON string).
 DENTIST = {
     "title": "Dentist",
     "start_time": "tomorrow at 3pm",
@@ -196,8 +197,10 @@ def test_record_page_shows_transcript_and_tool_calls(web, tavus, persona):
         ("update_schedule_event", move, "Move my dentist to Thursday at three."),
         ("confirm_change", {"change_id": 0}, "Yes."),
     ]:
-        request = tool_calls.ToolRequest(name=name, arguments=json.dumps(arguments), utterance=said)
-        assert tool_calls.tool_call_execute(conversation=conversation, request=request)["ok"]
+        request = ToolRequest(
+            name=name, arguments=arguments_parse(json.dumps(arguments)), utterance=said
+        )
+        assert tool_call_execute(conversation=conversation, request=request)["ok"]
     # A call of a few minutes, as a real one would be (the screenshot shows its length).
     Conversation.objects.filter(pk=conversation.pk).update(
         started_at=timezone.now() - timedelta(minutes=3, seconds=12)

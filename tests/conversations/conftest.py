@@ -2,8 +2,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.db.models.signals import post_save
 
-from conversations.models import Conversation
+from conversations.models import Conversation, ToolCall
+from tests.conversations.assistant.speakable import speakable_problem
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tavus"
 
@@ -13,6 +15,22 @@ def recorded(name: str, conversation: Conversation) -> dict:
     text = (FIXTURES / f"{name}.json").read_text()
     text = text.replace("CONVERSATION_ID", conversation.tavus_conversation_id or "")
     return json.loads(text.replace("TOKEN", conversation.callback_token))
+
+
+@pytest.fixture(autouse=True)
+def _every_say_is_for_the_person():
+    """Every answer any of these tests makes is checked: its `say` is words for the person."""
+    problems = []
+
+    def check(sender, instance, **kwargs):
+        say = (instance.result or {}).get("say")
+        if say and (problem := speakable_problem(say)):
+            problems.append(f"{instance.name}: {problem}: {say!r}")
+
+    post_save.connect(check, sender=ToolCall, dispatch_uid="say-lint")
+    yield
+    post_save.disconnect(sender=ToolCall, dispatch_uid="say-lint")
+    assert not problems, problems
 
 
 @pytest.fixture
@@ -26,3 +44,18 @@ def live_conversation(user, persona, tavus_on):
     from conversations import services
 
     return services.conversation_start(user=user, persona=persona).conversation
+
+
+@pytest.fixture
+def call(user_api, live_conversation):
+    """Relays one tool call, as the live page does, and returns the tool's answer."""
+
+    def _call(name, arguments=None, **extra):
+        body = {"name": name, "arguments": json.dumps(arguments or {}), **extra}
+        response = user_api.post(
+            f"/api/conversations/{live_conversation.pk}/tool-calls/", body, format="json"
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return _call

@@ -53,9 +53,7 @@ def test_is_configured_follows_the_api_key(fake_tavus, settings):
         lambda: tavus.list_personas(),
         lambda: tavus.create_conversation(payload={}),
         lambda: tavus.end_conversation(conversation_id="c1"),
-        lambda: tavus.list_documents(),
         lambda: tavus.list_replicas(),
-        lambda: tavus.send_interaction(message={}),
     ],
 )
 def test_missing_api_key_raises_not_configured_without_sending(
@@ -381,36 +379,6 @@ def test_create_document_without_url_raises_invalid_request(fake_tavus):
     assert "document_url is required" in caught.value.message
 
 
-def test_list_documents_pages_start_at_zero(fake_tavus):
-    created = [
-        tavus.create_document(document_url=f"https://example.com/{n}.pdf").document_id
-        for n in range(3)
-    ]
-    fake_tavus.requests.clear()
-    first = tavus.list_documents(limit=2)
-    second = tavus.list_documents(page=1, limit=2)
-    assert [d.document_id for d in first + second] == created
-    assert [r.query["page"] for r in fake_tavus.requests] == ["0", "1"]
-
-
-def test_list_documents_filters_by_tags(fake_tavus):
-    tavus.create_document(document_url="https://example.com/a.pdf", tags=["hr"])
-    wanted = tavus.create_document(document_url="https://example.com/b.pdf", tags=["sales"])
-    fake_tavus.requests.clear()
-    assert tavus.list_documents(tags=["sales", "legal"]) == [wanted]
-    assert _only_request(fake_tavus).query["tags"] == "sales,legal"
-
-
-def test_iter_documents_walks_from_page_zero(fake_tavus):
-    created = [
-        tavus.create_document(document_url=f"https://example.com/{n}.pdf").document_id
-        for n in range(5)
-    ]
-    fake_tavus.requests.clear()
-    assert [d.document_id for d in tavus.iter_documents(limit=2)] == created
-    assert [r.query["page"] for r in fake_tavus.requests] == ["0", "1", "2"]
-
-
 def test_get_document_reports_processing_status(fake_tavus):
     document_id = tavus.create_document(document_url="https://example.com/a.pdf").document_id
     fake_tavus.set_document_status(document_id, "error", error_message="file_empty")
@@ -435,16 +403,6 @@ def test_get_unknown_document_raises_not_found(fake_tavus):
     assert "Document not found" in caught.value.message
 
 
-def test_update_document_sends_a_merge_body(fake_tavus):
-    document_id = tavus.create_document(document_url="https://example.com/a.pdf").document_id
-    fake_tavus.requests.clear()
-    document = tavus.update_document(document_id=document_id, document_name="A", tags=["x"])
-    assert (document.document_name, document.tags) == ("A", ("x",))
-    request = _only_request(fake_tavus)
-    assert (request.method, request.path) == ("PATCH", f"/v2/documents/{document_id}")
-    assert request.json == {"document_name": "A", "tags": ["x"]}
-
-
 def test_delete_document_sends_delete(fake_tavus):
     document_id = tavus.create_document(document_url="https://example.com/a.pdf").document_id
     fake_tavus.requests.clear()
@@ -455,7 +413,7 @@ def test_delete_document_sends_delete(fake_tavus):
         tavus.delete_document(document_id=document_id)
 
 
-# --- replicas and interactions ------------------------------------------------------------------
+# --- replicas ---------------------------------------------------------------------------------
 
 
 def test_list_replicas_filters_by_type(fake_tavus):
@@ -467,22 +425,6 @@ def test_list_replicas_filters_by_type(fake_tavus):
     request = _only_request(fake_tavus)
     assert (request.method, request.path) == ("GET", "/v2/replicas")
     assert request.query["replica_type"] == "system"
-
-
-def test_send_interaction_posts_the_message(fake_tavus):
-    message = {
-        "message_type": "conversation",
-        "event_type": "conversation.echo",
-        "conversation_id": "c123",
-        "properties": {"modality": "text", "text": "One moment.", "done": True},
-    }
-    assert tavus.send_interaction(message=message) is None
-    request = _only_request(fake_tavus)
-    assert (request.method, request.path, request.json) == ("POST", "/v2/interactions", message)
-    assert fake_tavus.interactions == [message]
-
-
-# --- failure classes ----------------------------------------------------------------------------
 
 
 def test_wrong_api_key_raises_auth_failed(fake_tavus, settings):

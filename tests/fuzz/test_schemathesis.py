@@ -30,9 +30,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from conversations import direct_tools, services, tool_calls
+from conversations import inbound, services
+from conversations.assistant.calls import ToolRequest, arguments_parse, tool_call_execute
+from conversations.assistant.playground import playground_conversation_get
 from conversations.models import Conversation
-from conversations.playground import playground_conversation_get
 from schedules import services as schedule_services
 from tests.factories import UserFactory, synced_persona
 
@@ -86,15 +87,17 @@ def world(db, fake_tavus, settings):
     live = services.conversation_start(user=user, persona=persona).conversation
     playground = playground_conversation_get(user=user)
     for i, conversation in enumerate((live, playground)):
-        tool_calls.tool_call_execute(
+        tool_call_execute(
             conversation=conversation,
-            request=tool_calls.ToolRequest(
+            request=ToolRequest(
                 name="add_schedule_event",
-                arguments={
-                    "title": f"Proposed {i}",
-                    "start_time": (start + timedelta(days=2, hours=i)).isoformat(),
-                    "end_time": (start + timedelta(days=2, hours=i + 1)).isoformat(),
-                },
+                arguments=arguments_parse(
+                    {
+                        "title": f"Proposed {i}",
+                        "start_time": (start + timedelta(days=2, hours=i)).isoformat(),
+                        "end_time": (start + timedelta(days=2, hours=i + 1)).isoformat(),
+                    }
+                ),
                 tool_call_id=f"seed-{i}",
             ),
         )
@@ -182,7 +185,7 @@ def _steer(case, pick: int, world: dict, kwargs: dict) -> None:
         raw = json.dumps(body).encode()
         kwargs["data"] = raw
         kwargs["headers"]["Content-Type"] = "application/json"
-        kwargs["headers"]["X-Tavus-Signature"] = direct_tools.signature_for(raw, TOOL_SECRET)
+        kwargs["headers"]["X-Tavus-Signature"] = inbound.signature_for(raw, TOOL_SECRET)
 
 
 @schema.given(real=st.integers(min_value=0, max_value=7))
@@ -278,6 +281,6 @@ def test_direct_tool_bodies_that_cannot_be_stored_are_a_400(world, client, body)
         "/api/tavus/tools/list_schedule_events/",
         raw,
         "application/json",
-        HTTP_X_TAVUS_SIGNATURE=direct_tools.signature_for(raw, TOOL_SECRET),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, TOOL_SECRET),
     )
     assert response.status_code == 400

@@ -7,10 +7,9 @@ from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import serializers
 
-from conversations import tools
-from conversations.tools import llm_tool_definitions
-from personas import selectors, services
+from personas import selectors, services, tools
 from personas.models import Document, Persona, SyncState
+from personas.tools import llm_tool_definitions
 from tests.fake_tavus import FakeTavus
 
 pytestmark = pytest.mark.django_db
@@ -31,50 +30,16 @@ def registered_tool(monkeypatch):
     monkeypatch.setattr(tools, "REGISTRY", {})
 
     class Arguments(serializers.Serializer):
-        day = serializers.DateField(required=False)
+        day = serializers.CharField(required=False, help_text="The day")
 
-    @tools.tool(
-        description="List the user's events on a day.",
-        parameters={"type": "object", "properties": {"day": {"type": "string"}}},
-        serializer_class=Arguments,
-    )
+    @tools.tool(description="List the user's events on a day.", serializer_class=Arguments)
     def list_schedule_events(**arguments) -> dict:
         return {"ok": True, "say": "Nothing planned."}
 
     return tools.get_tool("list_schedule_events")
 
 
-# --- the registry and the payload ---------------------------------------------------------------
-
-
-def test_tool_definitions_are_sorted_and_require_every_property(monkeypatch):
-    monkeypatch.setattr(tools, "REGISTRY", {})
-    schema = {"type": "object", "properties": {"b": {"type": "string"}, "a": {"type": "string"}}}
-    tools.tool(name="zulu", description="Second.", parameters=schema)(lambda: {})
-    tools.tool(name="alpha", description="First.", parameters=schema, writes=True)(lambda: {})
-
-    definitions = llm_tool_definitions()
-
-    assert [d["function"]["name"] for d in definitions] == ["alpha", "zulu"]
-    assert definitions[0] == {
-        "type": "function",
-        "function": {
-            "name": "alpha",
-            "description": "First.",
-            "parameters": {**schema, "required": ["b", "a"]},
-        },
-    }
-    assert tools.get_tool("alpha").writes is True
-
-
-def test_tool_registry_refuses_bad_names_and_duplicates(monkeypatch):
-    monkeypatch.setattr(tools, "REGISTRY", {})
-    schema = {"type": "object", "properties": {}}
-    tools.tool(name="undo_last_change", description="Undo.", parameters=schema)(lambda: {})
-    with pytest.raises(ValueError, match="already registered"):
-        tools.tool(name="undo_last_change", description="Again.", parameters=schema)(lambda: {})
-    with pytest.raises(ValueError, match="snake_case"):
-        tools.tool(name="Undo-It", description="Bad.", parameters=schema)(lambda: {})
+# --- the payload ------------------------------------------------------------------------------
 
 
 def test_payload_has_prompt_replica_voice_and_generated_tools(registered_tool):

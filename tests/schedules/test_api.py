@@ -6,22 +6,14 @@ from django.test.utils import CaptureQueriesContext
 
 from schedules import services
 from schedules.models import Event, EventChange
-from tests.factories import EventFactory, UserFactory
+from tests.factories import EventFactory, UserFactory, add_event
 
 pytestmark = pytest.mark.django_db
 WINDOW = "start=2030-01-07T00:00&end=2030-01-14T00:00"
 
 
-def make_event(owner, hour=14, day=8, title="Dentist"):
-    start = datetime(2030, 1, day, hour, tzinfo=UTC)
-    event, _ = services.event_create(
-        owner=owner,
-        title=title,
-        start=start,
-        end=start + timedelta(hours=1),
-        context=services.ChangeContext(),
-    )
-    return event
+def january(day=8, hour=14) -> datetime:
+    return datetime(2030, 1, day, hour, tzinfo=UTC)
 
 
 def test_create_reads_times_without_offset_in_the_users_zone(user_api, user):
@@ -52,7 +44,7 @@ def test_same_utc_event_reads_in_each_users_own_zone(api_client):
     kolkata = UserFactory(time_zone="Asia/Kolkata")
     la = UserFactory(time_zone="America/Los_Angeles")
     for owner in (kolkata, la):
-        make_event(owner, hour=14)
+        add_event(owner, "Dentist", january(8, 14))
     expected = {kolkata: "2030-01-08T19:30:00+05:30", la: "2030-01-08T06:00:00-08:00"}
     for owner, local in expected.items():
         api_client.credentials(HTTP_AUTHORIZATION=f"Token {owner.auth_token.key}")
@@ -61,7 +53,7 @@ def test_same_utc_event_reads_in_each_users_own_zone(api_client):
 
 
 def test_conflict_is_409_with_conflicts_and_alternatives(user_api, user):
-    dentist = make_event(user)
+    dentist = add_event(user, "Dentist", january(8, 14))
     response = user_api.post(
         "/api/events/",
         {"title": "Call", "start": "2030-01-08T15:30", "end": "2030-01-08T16:30"},
@@ -76,7 +68,7 @@ def test_conflict_is_409_with_conflicts_and_alternatives(user_api, user):
 
 
 def test_conflict_can_be_overridden(user_api, user):
-    make_event(user)
+    add_event(user, "Dentist", january(8, 14))
     response = user_api.post(
         "/api/events/",
         {
@@ -132,16 +124,16 @@ def test_list_needs_a_valid_window(user_api):
 
 
 def test_list_returns_overlapping_confirmed_events_only(user_api, user):
-    inside = make_event(user, day=8)
-    make_event(user, day=20, title="Later")
-    cancelled = make_event(user, day=9, title="Cancelled")
+    inside = add_event(user, "Dentist", january(8, 14))
+    add_event(user, "Later", january(20, 14))
+    cancelled = add_event(user, "Cancelled", january(9, 14))
     services.event_cancel(event=cancelled, context=services.ChangeContext())
     ids = [e["id"] for e in user_api.get(f"/api/events/?{WINDOW}").json()]
     assert ids == [inside.pk]
 
 
 def test_patch_moves_keeping_the_length(user_api, user):
-    event = make_event(user)
+    event = add_event(user, "Dentist", january(8, 14))
     response = user_api.patch(
         f"/api/events/{event.pk}/", {"start": "2030-01-09T10:00"}, format="json"
     )
@@ -152,13 +144,13 @@ def test_patch_moves_keeping_the_length(user_api, user):
 
 
 def test_patch_cancel(user_api, user):
-    event = make_event(user)
+    event = add_event(user, "Dentist", january(8, 14))
     response = user_api.patch(f"/api/events/{event.pk}/", {"status": "cancelled"}, format="json")
     assert response.json()["status"] == "cancelled"
 
 
 def test_delete_then_undo_through_the_change_log(user_api, user):
-    event = make_event(user)
+    event = add_event(user, "Dentist", january(8, 14))
     assert user_api.delete(f"/api/events/{event.pk}/").status_code == 204
     deletion = EventChange.objects.get(action=EventChange.Action.DELETE)
     response = user_api.post(f"/api/changes/{deletion.pk}/undo/")
@@ -169,7 +161,7 @@ def test_delete_then_undo_through_the_change_log(user_api, user):
 
 
 def test_free_slots(user_api, user):
-    make_event(user, hour=10)  # 11:00-12:00 Berlin
+    add_event(user, "Dentist", january(8, 10))  # 11:00-12:00 Berlin
     response = user_api.get(
         "/api/events/free-slots/?duration=60&start=2030-01-08T00:00&end=2030-01-09T00:00"
     )
@@ -195,7 +187,7 @@ def test_free_slots_bad_duration_is_400(user_api, duration):
 
 @pytest.fixture
 def alices_event(user):
-    return make_event(user)
+    return add_event(user, "Dentist", january(8, 14))
 
 
 @pytest.mark.parametrize(

@@ -86,7 +86,8 @@ class Owned:
 
 def seed(user, persona, *, label: str) -> Owned:
     """Events, changes, an ended and a live conversation with a tool call and a proposal."""
-    from conversations import services, tool_calls
+    from conversations import services
+    from conversations.assistant.calls import ToolRequest, arguments_parse, tool_call_execute
     from schedules import services as schedule_services
 
     owned = Owned(user=user)
@@ -107,15 +108,19 @@ def seed(user, persona, *, label: str) -> Owned:
     owned.ended = services.conversation_start(user=user, persona=persona).conversation
     services.conversation_end(conversation=owned.ended)
     owned.live = services.conversation_start(user=user, persona=persona).conversation
-    tool_calls.tool_call_execute(
+    tool_call_execute(
         conversation=owned.live,
-        request=tool_calls.ToolRequest(
+        request=ToolRequest(
             name="add_schedule_event",
-            arguments={
-                "title": f"{label}-proposed",
-                "start_time": (start + timedelta(days=1)).replace(tzinfo=None).isoformat(),
-                "end_time": (start + timedelta(days=1, hours=1)).replace(tzinfo=None).isoformat(),
-            },
+            arguments=arguments_parse(
+                {
+                    "title": f"{label}-proposed",
+                    "start_time": (start + timedelta(days=1)).replace(tzinfo=None).isoformat(),
+                    "end_time": (start + timedelta(days=1, hours=1))
+                    .replace(tzinfo=None)
+                    .isoformat(),
+                }
+            ),
             tool_call_id=f"{label}-call",
         ),
     )

@@ -16,7 +16,7 @@ import json
 import pytest
 from django.test import Client
 
-from conversations import direct_tools
+from conversations import inbound
 from conversations.models import ToolCall
 from tests.factories import UserFactory
 from tests.security import Owned, Route, routes, seed
@@ -235,7 +235,7 @@ def test_signed_tool_delivery_acts_only_on_the_conversation_it_names(world, clie
         "/api/tavus/tools/list_schedule_events/",
         data=raw,
         content_type="application/json",
-        HTTP_X_TAVUS_SIGNATURE=direct_tools.signature_for(raw, "isolation-secret"),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, "isolation-secret"),
     )
     assert response.status_code == 200, response.content
     assert "AAA-" not in response.content.decode()
@@ -247,6 +247,6 @@ def test_signed_tool_delivery_acts_only_on_the_conversation_it_names(world, clie
         "/api/tavus/tools/list_schedule_events/",
         data=raw,
         content_type="application/json",
-        HTTP_X_TAVUS_SIGNATURE=direct_tools.signature_for(raw, "guess"),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, "guess"),
     )
     assert response.status_code == 401

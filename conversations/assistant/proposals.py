@@ -1,51 +1,36 @@
-"""Proposals: what the assistant would change, applied once confirmed, undone on request."""
+"""Proposed changes: what the assistant would change, applied once confirmed, undone on request.
 
-from dataclasses import dataclass
+A proposal is created by a write tool and decided (confirm, discard, undo) only through
+conversations.assistant.decisions; pending ones expire after PROPOSAL_TTL and with their call.
+"""
+
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from conversations.assistant.answers import Refusal
+from conversations.assistant.context import assistant_change_context
 from conversations.models import Conversation, Proposal
 from drako.transactions import atomic_or_joined
 from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
+from schedules import speech
 from schedules.errors import EventConflictError, ScheduleError
 from schedules.models import Event
-from schedules.speech import describe
 
 PROPOSAL_TTL = timedelta(minutes=5)
-EXPIRED = "That proposal has expired. Tell me again what you'd like to change."
-FIELD_LABELS = {
-    "title": "Title",
-    "start": "Starts",
-    "end": "Ends",
-    "location": "Where",
-    "notes": "Notes",
-}
 
 
-class ProposalError(Exception):
-    """A proposal could not be decided; `say` tells the persona (and the person) why."""
-
-    def __init__(self, say: str):
-        super().__init__(say)
-        self.say = say
+class ProposalError(Refusal):
+    """A proposal could not be decided; `say` tells the person why, `hint` the LLM."""
 
 
-@dataclass(frozen=True)
-class Actor:
-    conversation: Conversation
-    utterance: str = ""
-
-    @property
-    def context(self) -> schedule_services.ChangeContext:
-        return schedule_services.ChangeContext(
-            source=Event.Source.ASSISTANT,
-            actor=self.conversation.user,
-            utterance=self.utterance,
-            conversation=self.conversation,
-        )
+def _expired() -> ProposalError:
+    return ProposalError(
+        "That change expired before you said yes, so I didn't make it. What should change?",
+        hint="The proposal expired. Propose the change again if the user still wants it.",
+    )
 
 
 def _encode(data: dict) -> dict:
@@ -56,21 +41,17 @@ def _decode(data: dict) -> dict:
     return {k: datetime.fromisoformat(v) if k in ("start", "end") else v for k, v in data.items()}
 
 
-def spoken(moment: datetime, tz) -> str:
-    """A moment as the persona says it: weekday, date and time in the user's zone."""
-    return describe(moment, tz=tz, now=timezone.now())
-
-
-def conflict_summaries(conflicts, tz) -> list[str]:
-    """Short words for each conflicting event, in the user's zone."""
-    return [f"{c.title} at {spoken(c.start, tz)}" for c in conflicts[:3]]
-
-
 def proposal_create(
-    *, actor: Actor, kind: str, data: dict, summary: str, event: Event | None = None, tool_call=None
+    *,
+    conversation: Conversation,
+    kind: str,
+    data: dict,
+    summary: str,
+    event: Event | None = None,
+    tool_call=None,
 ) -> Proposal:
     """Records a proposed change (with the conflicts it would cause) for the user to confirm."""
-    user = actor.conversation.user
+    user = conversation.user
     start, end = data.get("start"), data.get("end")
     conflicts = []
     if start and end and data.get("show_as", "busy") == "busy":
@@ -78,31 +59,25 @@ def proposal_create(
             user=user, start=start, end=end, exclude_id=event.pk if event else None
         )
     return Proposal.objects.create(
-        conversation=actor.conversation,
+        conversation=conversation,
         tool_call=tool_call,
         kind=kind,
         event=event,
         before=schedule_services.event_state(event) if event else None,
         data=_encode(data),
-        conflicts=conflict_summaries(conflicts, user.tz),
+        conflicts=speech.conflicts(conflicts, user.tz, now=timezone.now()),
         summary=summary[:300],
         expires_at=timezone.now() + PROPOSAL_TTL,
     )
 
 
 def proposals_locked() -> QuerySet[Proposal]:
-    """Proposals whose rows the query locks (only theirs), each with the change it made."""
+    """Proposals whose rows the query locks (only theirs), each with the change it made.
+
+    Every decision below is made on a proposal found through this queryset, in the caller's
+    transaction: two deciders of one proposal (a voice "yes" and a click) take turns.
+    """
     return Proposal.objects.select_for_update(of=("self",)).select_related("change")
-
-
-def _locked(proposal: Proposal) -> Proposal:
-    """The proposal's row, locked; with its conversation and user (the caller's, if it has them)."""
-    rows = proposals_locked()
-    if Proposal.conversation.is_cached(proposal):
-        locked = rows.get(pk=proposal.pk)
-        locked.conversation = proposal.conversation
-        return locked
-    return rows.select_related("conversation__user").get(pk=proposal.pk)
 
 
 def _expired_now(proposal: Proposal) -> bool:
@@ -115,29 +90,29 @@ def _expired_now(proposal: Proposal) -> bool:
     return True
 
 
-def proposal_confirm(*, proposal: Proposal, utterance: str = "", locked: bool = False) -> Proposal:
-    """Applies a proposed change, if it is still pending, unexpired and the event unchanged.
-
-    `locked`: the caller already holds this proposal's row lock in its transaction.
-    """
+def proposal_confirm(*, proposal: Proposal, utterance: str = "") -> Proposal:
+    """Applies a (locked) proposed change, if still pending, unexpired and the event unchanged."""
     with atomic_or_joined():
-        proposal = proposal if locked else _locked(proposal)
         if proposal.state == Proposal.State.APPLIED:
             return proposal  # confirming twice (voice and click) is one confirmation
         if not _expired_now(proposal):
             _check_pending(proposal)
             return _confirm(proposal, utterance)
-    raise ProposalError(EXPIRED)  # after the block, so the expiry is committed, not rolled back
+    raise _expired()  # after the block, so the expiry is committed, not rolled back
 
 
 def _confirm(proposal: Proposal, utterance: str) -> Proposal:
-    actor = Actor(proposal.conversation, utterance)
+    context = assistant_change_context(proposal.conversation, utterance)
     try:
         # The schedule services refuse before they write: a refusal leaves nothing behind.
-        event, change = _APPLY[proposal.kind](proposal, actor)
+        event, change = _APPLY[proposal.kind](proposal, context)
     except EventConflictError as exc:
-        titles = ", ".join(conflict_summaries(exc.conflicts, proposal.conversation.user.tz))
-        raise ProposalError(f"That now overlaps {titles}, so I didn't change anything.") from exc
+        tz = proposal.conversation.user.tz
+        titles = ", ".join(speech.conflicts(exc.conflicts, tz, now=timezone.now()))
+        raise ProposalError(
+            f"That now overlaps {titles}, so I didn't change anything.",
+            hint="Offer another time, or propose it again if the user wants the overlap.",
+        ) from exc
     except ScheduleError as exc:
         raise ProposalError(exc.message) from exc
     proposal.state, proposal.change, proposal.event = Proposal.State.APPLIED, change, event
@@ -148,7 +123,7 @@ def _confirm(proposal: Proposal, utterance: str) -> Proposal:
 
 def _check_pending(proposal: Proposal) -> None:
     if proposal.state == Proposal.State.EXPIRED:
-        raise ProposalError(EXPIRED)
+        raise _expired()
     if proposal.state != Proposal.State.PROPOSED:
         raise ProposalError(f"That change was already {proposal.get_state_display().lower()}.")
 
@@ -160,32 +135,33 @@ def _current_event(proposal: Proposal) -> Event:
         event.owner = user  # already loaded with the proposal: no query per use
     if event is None or schedule_services.event_state(event) != proposal.before:
         raise ProposalError(
-            "That event changed since I proposed this, so I didn't touch it. Let's look again."
+            "That event changed since I suggested this, so I didn't touch it.",
+            hint="List the events again and propose the change anew if it is still wanted.",
         )
     return event
 
 
-def _apply_create(proposal: Proposal, actor: Actor):
+def _apply_create(proposal: Proposal, context: schedule_services.ChangeContext):
     # The user saw the conflicts on the card and said yes: overlapping them is their choice.
     return schedule_services.event_create(
-        owner=actor.conversation.user,
-        context=actor.context,
+        owner=proposal.conversation.user,
+        context=context,
         allow_conflict=bool(proposal.conflicts),
         **_decode(proposal.data),
     )
 
 
-def _apply_update(proposal: Proposal, actor: Actor):
+def _apply_update(proposal: Proposal, context: schedule_services.ChangeContext):
     return schedule_services.event_update(
         event=_current_event(proposal),
         changes=_decode(proposal.data),
         allow_conflict=bool(proposal.conflicts),
-        context=actor.context,
+        context=context,
     )
 
 
-def _apply_cancel(proposal: Proposal, actor: Actor):
-    return schedule_services.event_cancel(event=_current_event(proposal), context=actor.context)
+def _apply_cancel(proposal: Proposal, context: schedule_services.ChangeContext):
+    return schedule_services.event_cancel(event=_current_event(proposal), context=context)
 
 
 _APPLY = {
@@ -196,9 +172,8 @@ _APPLY = {
 
 
 def proposal_discard(*, proposal: Proposal) -> Proposal:
-    """Drops a pending proposal; nothing on the schedule changes."""
+    """Drops a (locked) pending proposal; nothing on the schedule changes."""
     with atomic_or_joined():
-        proposal = _locked(proposal)
         if proposal.state == Proposal.State.DISCARDED:
             return proposal
         if not _expired_now(proposal):
@@ -206,13 +181,12 @@ def proposal_discard(*, proposal: Proposal) -> Proposal:
             proposal.state, proposal.decided_at = Proposal.State.DISCARDED, timezone.now()
             proposal.save(update_fields=["state", "decided_at"])
             return proposal
-    raise ProposalError(EXPIRED)
+    raise _expired()
 
 
 @atomic_or_joined()
-def proposal_undo(*, proposal: Proposal, utterance: str = "", locked: bool = False) -> Proposal:
-    """Reverts an applied proposal through the schedule's change log; returns it, undone."""
-    proposal = proposal if locked else _locked(proposal)
+def proposal_undo(*, proposal: Proposal, utterance: str = "") -> Proposal:
+    """Reverts a (locked) applied proposal through the schedule's change log."""
     if proposal.state != Proposal.State.APPLIED or proposal.change_id is None:
         raise ProposalError("There's nothing to undo for that change.")
     change = proposal.change
@@ -220,7 +194,7 @@ def proposal_undo(*, proposal: Proposal, utterance: str = "", locked: bool = Fal
         change.owner = proposal.conversation.user  # loaded already: no query for it
     try:
         schedule_services.event_change_undo(
-            change=change, context=Actor(proposal.conversation, utterance).context
+            change=change, context=assistant_change_context(proposal.conversation, utterance)
         )
     except ScheduleError as exc:
         raise ProposalError(exc.message) from exc
@@ -234,19 +208,3 @@ def proposals_expire_for_conversation(*, conversation: Conversation) -> int:
     return Proposal.objects.filter(conversation=conversation, state=Proposal.State.PROPOSED).update(
         state=Proposal.State.EXPIRED
     )
-
-
-def proposal_view(proposal: Proposal, tz) -> dict:
-    """What the page's card shows: the summary, each field before → after, and conflicts."""
-    before = proposal.before or {}
-    fields = []
-    for key, label in FIELD_LABELS.items():
-        if key not in proposal.data:
-            continue
-        after, old = proposal.data[key], before.get(key)
-        if key in ("start", "end"):
-            after = spoken(datetime.fromisoformat(after), tz)
-            old = spoken(datetime.fromisoformat(old), tz) if old else None
-        if after != old and (after or old):
-            fields.append({"label": label, "before": old or "", "after": after or "—"})
-    return {"summary": proposal.summary, "fields": fields, "conflicts": proposal.conflicts}

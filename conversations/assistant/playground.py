@@ -2,10 +2,10 @@
 
 from django.db import transaction
 
-from conversations import tool_calls
+from conversations.assistant.calls import Arguments, ToolRequest, tool_call_execute
 from conversations.models import Conversation, ToolCall
-from conversations.tools import REGISTRY
 from personas import services as persona_services
+from personas.tools import REGISTRY
 
 
 def playground_conversation_get(*, user) -> Conversation:
@@ -44,19 +44,19 @@ def playground_forms() -> list[dict]:
     return forms
 
 
+def _arguments(parameters: dict, values: dict) -> dict:
+    arguments = {}
+    for field, schema in parameters["properties"].items():
+        value = (values.get(field) or "").strip()
+        if value:
+            numeric = schema["type"] == "integer" and value.lstrip("-").isdigit()
+            arguments[field] = int(value) if numeric else value
+    return arguments
+
+
 def playground_run(*, user, name: str, values: dict) -> dict:
     """Runs one tool through the same path as a relayed call; empty fields are left out."""
     entry = REGISTRY.get(name)
-    if entry is None:
-        return {"ok": False, "say": f"There is no tool called {name!r}."}
-    arguments = {}
-    for field, schema in entry.parameters["properties"].items():
-        value = (values.get(field) or "").strip()
-        if value:
-            arguments[field] = (
-                int(value) if schema["type"] == "integer" and value.lstrip("-").isdigit() else value
-            )
-    request = tool_calls.ToolRequest(name=name, arguments=arguments, via=ToolCall.Via.PLAYGROUND)
-    return tool_calls.tool_call_execute(
-        conversation=playground_conversation_get(user=user), request=request
-    )
+    arguments = _arguments(entry.parameters, values) if entry else {}
+    request = ToolRequest(name=name, arguments=Arguments(arguments), via=ToolCall.Via.PLAYGROUND)
+    return tool_call_execute(conversation=playground_conversation_get(user=user), request=request)

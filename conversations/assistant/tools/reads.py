@@ -4,23 +4,33 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
-from conversations.proposals import spoken
-from conversations.schedule_tools.base import (
-    MAX_LISTED,
-    MAX_SLOTS,
-    ToolContext,
-    ToolInputError,
-    clock,
-    span,
-)
-from conversations.tools import tool
+from conversations.assistant.answers import Refusal, reply
+from conversations.assistant.context import ToolContext
+from personas.tools import tool
 from schedules import selectors as schedule_selectors
-from schedules import timeparse
+from schedules import speech, timeparse
 from schedules.models import Event
+
+MAX_LISTED = 12
+MAX_SLOTS = 5
+
+
+def _when_refusal(exc: timeparse.TimeParseError, what: str) -> Refusal:
+    return Refusal(
+        exc.message,
+        hint=f"Couldn't read {what}. Send a day or span such as 'today', 'this week' or "
+        "'2026-03-06 to 2026-03-08'.",
+    )
 
 
 class ListInput(serializers.Serializer):
-    when = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    when = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The day or range; empty for today",
+    )
 
 
 @tool(
@@ -29,12 +39,6 @@ class ListInput(serializers.Serializer):
         "'Friday', 'next week', '2026-03-06', or '2026-03-06 to 2026-03-08'. Empty means today. "
         "Use the ids it returns with the other tools."
     ),
-    parameters={
-        "type": "object",
-        "properties": {
-            "when": {"type": "string", "description": "The day or range; empty for today"}
-        },
-    },
     serializer_class=ListInput,
 )
 def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
@@ -42,17 +46,19 @@ def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
     try:
         start, end = timeparse.parse_range(text, tz=ctx.tz, now=ctx.now)
     except timeparse.TimeParseError as exc:
-        raise ToolInputError(exc.message) from None
+        raise _when_refusal(exc, "when") from None
     events = list(
         schedule_selectors.event_list_for_user(user=ctx.user, start=start, end=end)[
             : MAX_LISTED + 1
         ]
     )
-    label = text if (end - start) > timedelta(days=1) else spoken(start, ctx.tz).split(" at ")[0]
-    listed = [_event_out(e, ctx.tz) for e in events[:MAX_LISTED]]
+    label = text if (end - start) > timedelta(days=1) else _day_label(ctx, start)
+    listed = [_event_out(e, ctx) for e in events[:MAX_LISTED]]
     if not events:
-        return {"ok": True, "say": f"Nothing is scheduled for {label}.", "events": []}
-    names = "; ".join(f"{e.title} at {clock(e.start, ctx.tz)}" for e in events[:4])
+        return reply(f"Nothing is scheduled for {label}.", events=[])
+    names = "; ".join(
+        f"{e.title} at {speech.clock(e.start.astimezone(ctx.tz))}" for e in events[:4]
+    )
     truncated = len(events) > MAX_LISTED
     if truncated:
         say = f"For {label} you have more than {MAX_LISTED} events, starting with {names}."
@@ -60,23 +66,35 @@ def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
         more = f", and {len(events) - 4} more" if len(events) > 4 else ""
         plural = "s" if len(events) != 1 else ""
         say = f"For {label} you have {len(events)} event{plural}: {names}{more}."
-    return {"ok": True, "say": say, "events": listed, "truncated": truncated}
+    return reply(say, events=listed, truncated=truncated)
 
 
-def _event_out(event: Event, tz) -> dict:
+def _day_label(ctx: ToolContext, start) -> str:
+    return speech.describe(start, tz=ctx.tz, now=ctx.now).split(" at ")[0]
+
+
+def _event_out(event: Event, ctx: ToolContext) -> dict:
     return {
         "id": event.pk,
         "title": event.title,
-        "start": event.start.astimezone(tz).isoformat(),
-        "end": event.end.astimezone(tz).isoformat(),
+        "start": event.start.astimezone(ctx.tz).isoformat(),
+        "end": event.end.astimezone(ctx.tz).isoformat(),
         "location": event.location,
-        "when": spoken(event.start, tz),
+        "when": speech.describe(event.start, tz=ctx.tz, now=ctx.now),
     }
 
 
 class FreeSlotsInput(serializers.Serializer):
-    duration_minutes = serializers.CharField(max_length=50)
-    when = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    duration_minutes = serializers.CharField(
+        max_length=50, help_text="Length, e.g. '30' or 'an hour'"
+    )
+    when = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Day or range to search; empty for the next 7 days",
+    )
 
 
 @tool(
@@ -84,43 +102,31 @@ class FreeSlotsInput(serializers.Serializer):
         "Find free time of a given length within the user's working hours, in a day or range "
         "('tomorrow', 'this week', 'Friday'); empty means the next 7 days."
     ),
-    parameters={
-        "type": "object",
-        "properties": {
-            "duration_minutes": {"type": "string", "description": "Length, e.g. '30' or 'an hour'"},
-            "when": {
-                "type": "string",
-                "description": "Day or range to search; empty for the next 7 days",
-            },
-        },
-    },
     serializer_class=FreeSlotsInput,
 )
 def find_free_slots(ctx: ToolContext, data: dict) -> dict:
     try:
         length = timeparse.parse_duration(data["duration_minutes"])
+    except timeparse.TimeParseError as exc:
+        raise Refusal(exc.message, hint="Send duration_minutes as minutes, e.g. '30'.") from None
+    try:
         if data["when"].strip():
             start, end = timeparse.parse_range(data["when"], tz=ctx.tz, now=ctx.now)
         else:
             start, end = ctx.now, ctx.now + timedelta(days=7)
     except timeparse.TimeParseError as exc:
-        raise ToolInputError(exc.message) from None
+        raise _when_refusal(exc, "when") from None
     slots = schedule_selectors.free_slots_for_user(
         user=ctx.user, start=start, end=end, duration=length, now=ctx.now
     )
     if not slots:
-        return {
-            "ok": True,
-            "say": "I found no free time of that length then. Try another day?",
-            "slots": [],
-        }
+        return reply("I found no free time of that length then. Try another day?", slots=[])
     out = [
         {
             "start": s.start.astimezone(ctx.tz).isoformat(),
             "end": s.end.astimezone(ctx.tz).isoformat(),
-            "when": span(s.start, s.end, ctx.tz),
+            "when": speech.span(s.start, s.end, ctx.tz, now=ctx.now),
         }
         for s in slots[:MAX_SLOTS]
     ]
-    spoken = "; or ".join(o["when"] for o in out[:3])
-    return {"ok": True, "say": f"You're free {spoken}.", "slots": out}
+    return reply(f"You're free {'; or '.join(o['when'] for o in out[:3])}.", slots=out)

@@ -1,0 +1,98 @@
+"""The requests Tavus makes to us, checked before anything is read: webhooks, authenticated by
+the per-conversation secret in their URL, and tool deliveries, signed with our HMAC secret.
+
+Both answer refusals with InboundRefused (404 for an unknown or disabled door, 401 for a bad
+signature, 400 for a body that isn't what Tavus sends, 413 for one too large).
+"""
+
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+from django.db import connection
+
+from conversations import selectors
+from conversations.errors import InboundRefused
+from conversations.models import Conversation
+from drako.api_errors import TOO_DEEP
+
+MAX_WEBHOOK_BYTES = 2_000_000
+MAX_TOOL_BYTES = 100_000
+
+_SELECT_CALLBACK = (
+    f"SELECT id, callback_secret, tavus_conversation_id FROM {Conversation._meta.db_table}"  # noqa: S608
+    " WHERE id = %s"
+)
+
+
+def callback_conversation(token: str) -> Conversation:
+    """The conversation a callback token belongs to; the secret is compared in constant time.
+
+    Webhooks are the hottest write path, so this is one hand-written query (see webhooks.py).
+    """
+    pk, _, secret = token.partition(".")
+    row = None
+    if pk.isdigit() and len(pk) < 19:
+        with connection.cursor() as cursor:
+            cursor.execute(_SELECT_CALLBACK, [int(pk)])
+            row = cursor.fetchone()
+    expected = row[1] if row else "x" * 43
+    if not hmac.compare_digest(expected.encode(), secret.encode()) or row is None:
+        raise InboundRefused("Unknown callback.", status=404)
+    return Conversation(id=row[0], tavus_conversation_id=row[2])
+
+
+def webhook_payload(*, conversation: Conversation, body: bytes) -> dict:
+    """The webhook's JSON object, if it is one Tavus would send for this conversation."""
+    payload = _json_object(body, limit=MAX_WEBHOOK_BYTES)
+    if not isinstance(payload.get("event_type"), str):
+        raise InboundRefused("A Tavus webhook is a JSON object with an event_type.", status=400)
+    if not isinstance(payload.get("properties", {}), dict):
+        raise InboundRefused("properties must be an object.", status=400)
+    if payload.get("conversation_id") != conversation.tavus_conversation_id:
+        raise InboundRefused("conversation_id does not match this callback.", status=403)
+    return payload
+
+
+def signature_for(body: bytes, secret: str) -> str:
+    """Hex HMAC-SHA256 of the raw body, as Tavus puts it in X-Tavus-Signature."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signed_tool_delivery(*, body: bytes, signature: str) -> tuple[Conversation, dict]:
+    """The conversation a signed tool delivery is for, and its parsed body."""
+    secret = settings.TAVUS_TOOL_SECRET
+    if not secret:
+        raise InboundRefused("Not found.", status=404)  # the endpoint is off
+    if len(body) > MAX_TOOL_BYTES:
+        raise InboundRefused("Payload too large.", status=413)
+    if not signature or not hmac.compare_digest(
+        signature_for(body, secret), signature.strip().lower()
+    ):
+        raise InboundRefused("Missing or bad X-Tavus-Signature.", status=401)
+    payload = _json_object(body, limit=MAX_TOOL_BYTES)
+    if not isinstance(payload.get("conversation_id"), str):
+        raise InboundRefused("The body needs a conversation_id.", status=400)
+    conversation = (
+        selectors.conversations_for_tool_calls()
+        .filter(tavus_conversation_id=payload["conversation_id"])
+        .first()
+    )
+    if conversation is None:
+        raise InboundRefused("Unknown conversation.", status=404)
+    return conversation, payload
+
+
+def _json_object(body: bytes, *, limit: int) -> dict:
+    if len(body) > limit:
+        raise InboundRefused("Payload too large.", status=413)
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise InboundRefused(TOO_DEEP, status=400) from None
+    except (ValueError, UnicodeDecodeError):
+        raise InboundRefused("The body is not JSON.", status=400) from None
+    if not isinstance(payload, dict):
+        raise InboundRefused("The body must be a JSON object.", status=400)
+    return payload

@@ -1,0 +1,210 @@
+"""Confirm, discard and undo: one decision path, whoever asks."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from conversations.assistant import proposals
+from conversations.models import Proposal, ToolCall
+from schedules import services as schedule_services
+from schedules.models import Event
+from tests.factories import add_event, days_ahead, future
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cancel_then_undo(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 2, 14))
+    proposed = call("cancel_schedule_event", {"event_id": event.pk})
+    call("confirm_change", {"change_id": proposed["change_id"]})
+    event.refresh_from_db()
+    assert event.status == "cancelled"
+    undone = call("undo_last_change", {})
+    assert undone["ok"] and undone["state"] == "undone"
+    event.refresh_from_db()
+    assert event.status == "confirmed"
+
+
+def test_undo_create_and_move(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 2, 14))
+    moved = call(
+        "update_schedule_event", {"event_id": event.pk, "start_time": future(days=4, hour=10)}
+    )
+    call("confirm_change", {"change_id": moved["change_id"]})
+    added = call("add_schedule_event", {"title": "Lunch", "start_time": future(days=4, hour=12)})
+    call("confirm_change", {"change_id": added["change_id"]})
+    assert call("undo_last_change", {})["ok"]
+    assert not Event.objects.filter(title="Lunch").exists()
+    assert call("undo_last_change", {})["ok"]
+    event.refresh_from_db()
+    assert event.start.astimezone(user.tz).hour == 14
+    assert call("undo_last_change", {})["ok"] is False
+
+
+def test_discard_changes_nothing(user_api, call, live_conversation):
+    result = call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    url = f"/api/conversations/{live_conversation.pk}/changes/{result['change_id']}/discard/"
+    discarded = user_api.post(url).json()
+    assert discarded["ok"] and discarded["state"] == "discarded"
+    assert not Event.objects.exists()
+    assert call("confirm_change", {"change_id": result["change_id"]})["ok"] is False
+
+
+def test_click_confirm_then_undo_like_saying_it(user_api, call, live_conversation):
+    result = call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    base = f"/api/conversations/{live_conversation.pk}/changes/{result['change_id']}"
+    assert user_api.post(base + "/confirm/").json()["state"] == "applied"
+    assert user_api.post(base + "/confirm/").json()["state"] == "applied"  # twice is once
+    assert Event.objects.count() == 1
+    assert user_api.post(base + "/undo/").json()["state"] == "undone"
+    assert Event.objects.count() == 0
+    assert user_api.post(base + "/launch/").status_code == 404
+
+
+def test_proposals_expire(call):
+    result = call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    Proposal.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    confirmed = call("confirm_change", {"change_id": result["change_id"]})
+    assert confirmed["ok"] is False and "expired" in confirmed["say"]
+    assert not Event.objects.exists()
+    assert Proposal.objects.get(pk=result["change_id"]).state == "expired"  # and it stays so
+
+
+def test_proposals_die_with_the_conversation(user_api, call, live_conversation):
+    result = call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    user_api.post(f"/api/conversations/{live_conversation.pk}/end/")
+    assert Proposal.objects.get(pk=result["change_id"]).state == "expired"
+
+
+def test_confirm_refuses_when_the_event_changed_since(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 2, 14))
+    result = call("update_schedule_event", {"event_id": event.pk, "title": "Doctor"})
+    schedule_services.event_update(
+        event=event, changes={"location": "Elsewhere"}, context=schedule_services.ChangeContext()
+    )
+    confirmed = call("confirm_change", {"change_id": result["change_id"]})
+    assert confirmed["ok"] is False and "changed since" in confirmed["say"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_undos_at_once_undo_the_last_two_changes(live_conversation, monkeypatch):
+    from conversations.assistant import calls
+
+    def run(name, call_id, arguments=None):
+        request = calls.ToolRequest(
+            name=name,
+            arguments=calls.arguments_parse(json.dumps(arguments or {})),
+            tool_call_id=call_id,
+        )
+        return calls.tool_call_execute(conversation=live_conversation, request=request)
+
+    for n, hour in enumerate((9, 11)):
+        proposed = run(
+            "add_schedule_event", f"add-{n}", {"title": f"E{n}", "start_time": future(hour=hour)}
+        )
+        assert run("confirm_change", f"yes-{n}", {"change_id": proposed["change_id"]})["ok"]
+    # The first undo holds the last change's row until the second is on its way to it: the
+    # second must then undo the change before, not report the last one as already undone.
+    first_locked, second_sent = threading.Event(), threading.Event()
+    undo = proposals.proposal_undo
+
+    def held_undo(**kwargs):
+        if not first_locked.is_set():
+            first_locked.set()
+            second_sent.wait(timeout=10)
+        return undo(**kwargs)
+
+    monkeypatch.setattr(proposals, "proposal_undo", held_undo)
+    answers = []
+
+    def first():
+        try:
+            answers.append(run("undo_last_change", "undo-a"))
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_locked.wait(timeout=10)
+            second_sent.set()
+            answers.append(run("undo_last_change", "undo-b"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert [a["ok"] for a in answers] == [True, True], answers
+    said = sorted(a["say"] for a in answers)
+    assert said[0].startswith("Undone: Add 'E0'") and said[1].startswith("Undone: Add 'E1'")
+    assert not Event.objects.filter(title__in=["E0", "E1"]).exists()
+
+
+SHAPE = {"ok", "say", "state", "change_id", "proposal"}
+
+
+def test_voice_click_and_record_page_undo_share_one_decision_path(
+    call, user_api, client, user, live_conversation, monkeypatch
+):
+    decided = []
+    for name in ("proposal_confirm", "proposal_undo"):
+        real = getattr(proposals, name)
+
+        def spy(*, proposal, _real=real, _name=name, **kwargs):
+            decided.append((_name, proposal.pk))
+            return _real(proposal=proposal, **kwargs)
+
+        monkeypatch.setattr(proposals, name, spy)
+    by_voice = call("add_schedule_event", {"title": "Gym", "start_time": future(hour=9)})
+    by_click = call("add_schedule_event", {"title": "Swim", "start_time": future(hour=11)})
+    voice = call("confirm_change", {"change_id": by_voice["change_id"]})
+    base = f"/api/conversations/{live_conversation.pk}/changes/{by_click['change_id']}"
+    click = user_api.post(base + "/confirm/").json()
+    user_api.post(f"/api/conversations/{live_conversation.pk}/end/")
+    client.force_login(user)
+    record = f"/conversations/{live_conversation.pk}/changes/{by_click['change_id']}/undo/"
+    assert client.post(record).status_code == 302
+
+    assert decided == [
+        ("proposal_confirm", by_voice["change_id"]),
+        ("proposal_confirm", by_click["change_id"]),
+        ("proposal_undo", by_click["change_id"]),
+    ]
+    undo = ToolCall.objects.get(name="undo_last_change").result
+    assert set(voice) == set(click) == set(undo) == SHAPE
+    assert (voice["state"], click["state"], undo["state"]) == ("applied", "applied", "undone")
+    vias = list(ToolCall.objects.exclude(name="add_schedule_event").values_list("name", "via"))
+    assert vias == [
+        ("confirm_change", ToolCall.Via.RELAY),
+        ("confirm_change", ToolCall.Via.PAGE),
+        ("undo_last_change", ToolCall.Via.PAGE),
+    ]
+    assert Event.objects.filter(title="Gym").exists() and not Event.objects.filter(title="Swim")
+
+
+def test_discarding_by_voice_or_click_answers_alike(call, user_api, live_conversation):
+    first = call("add_schedule_event", {"title": "Gym", "start_time": future(hour=9)})
+    second = call("add_schedule_event", {"title": "Swim", "start_time": future(hour=11)})
+    by_voice = call("discard_change", {"change_id": first["change_id"]})
+    base = f"/api/conversations/{live_conversation.pk}/changes/{second['change_id']}"
+    by_click = user_api.post(base + "/discard/").json()
+    assert set(by_voice) == set(by_click) == SHAPE
+    assert by_voice["state"] == by_click["state"] == "discarded"
+    assert by_voice["say"] == by_click["say"]
+    assert not Event.objects.exists()
+
+
+def test_the_record_page_cannot_confirm_after_the_call(call, user_api, live_conversation):
+    proposed = call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    user_api.post(f"/api/conversations/{live_conversation.pk}/end/")
+    base = f"/api/conversations/{live_conversation.pk}/changes/{proposed['change_id']}"
+    response = user_api.post(base + "/confirm/")
+    assert response.status_code == 409 and "ended" in response.json()["detail"]
+    assert not Event.objects.exists()

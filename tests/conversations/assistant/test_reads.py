@@ -1,0 +1,38 @@
+"""Read tools: list events, find free slots."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import add_event, days_ahead
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_events_bounded_and_spoken(call, user):
+    for hour in range(8, 22):
+        add_event(user, f"Block {hour}", days_ahead(user, 2, hour))
+    day = (timezone.localtime(timezone.now(), user.tz) + timedelta(days=2)).date().isoformat()
+    result = call("list_schedule_events", {"when": day})
+    assert result["ok"] and len(result["events"]) == 12 and result["truncated"] is True
+    assert result["say"].startswith("For ") and "more than 12 events" in result["say"]
+    assert all("id" in e and "when" in e for e in result["events"])
+
+
+def test_list_empty_day(call):
+    result = call("list_schedule_events", {"when": "2031-02-03"})
+    assert result == {
+        "ok": True,
+        "say": "Nothing is scheduled for Monday, February 3, 2031.",
+        "events": [],
+    }
+
+
+def test_find_free_slots(call, user):
+    add_event(user, "Dentist", days_ahead(user, 2, 10))
+    day = (timezone.localtime(timezone.now(), user.tz) + timedelta(days=2)).date().isoformat()
+    result = call("find_free_slots", {"duration_minutes": "an hour", "when": day})
+    assert result["ok"] and result["slots"][0]["when"].endswith("until 10:00 AM")
+    assert "You're free" in result["say"]
+    assert call("find_free_slots", {"duration_minutes": "forever", "when": ""})["ok"] is False

@@ -1,0 +1,136 @@
+"""Write tools: add, update, cancel propose changes (or apply them when the persona doesn't ask)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from conversations.models import Conversation, Proposal
+from schedules.models import Event, EventChange
+from tests.factories import add_event, days_ahead, future
+
+pytestmark = pytest.mark.django_db
+
+
+def test_add_proposes_then_confirm_applies(call, user):
+    result = call(
+        "add_schedule_event",
+        {
+            "title": "Gym",
+            "start_time": future(hour=18),
+            "end_time": "",
+            "location": "",
+            "notes": "",
+        },
+    )
+    assert result["ok"] and result["state"] == "proposed"
+    assert (
+        "Gym" in result["say"]
+        and "6:00 PM" in result["say"]
+        and "Shall I go ahead?" in result["say"]
+    )
+    assert result["proposal"]["fields"][0] == {"label": "Title", "before": "", "after": "Gym"}
+    assert not Event.objects.filter(title="Gym").exists()
+    confirmed = call("confirm_change", {"change_id": result["change_id"]})
+    assert confirmed["ok"] and confirmed["state"] == "applied"
+    event = Event.objects.get(title="Gym")
+    assert event.source == Event.Source.ASSISTANT
+    assert event.start.astimezone(user.tz).hour == 18
+    assert event.end - event.start == timedelta(hours=1)
+    change = EventChange.objects.get(event=event)
+    # The change log says the assistant made it; the proposal says in which conversation.
+    assert change.source == "assistant"
+    assert Proposal.objects.get(change=change).pk == result["change_id"]
+
+
+def test_add_reads_phrases_in_the_users_zone(call, user):
+    result = call(
+        "add_schedule_event",
+        {"title": "Call", "start_time": "tomorrow at 3pm", "end_time": "tomorrow at 3:30pm"},
+    )
+    call("confirm_change", {"change_id": 0})
+    event = Event.objects.get(title="Call")
+    local = event.start.astimezone(user.tz)
+    assert (local.hour, local.minute) == (15, 0)
+    assert local.date() == (timezone.localtime(timezone.now(), user.tz) + timedelta(days=1)).date()
+    assert "until 3:30 PM" in result["say"]
+
+
+def test_add_with_conflict_warns_and_confirming_books_anyway(call, user):
+    add_event(user, "Dentist", days_ahead(user, 2, 14))
+    result = call(
+        "add_schedule_event", {"title": "Call", "start_time": future(hour=14), "end_time": ""}
+    )
+    assert result["ok"] and "overlaps Dentist" in result["say"]
+    assert result["proposal"]["conflicts"]
+    alternatives = result["alternatives"]
+    assert 1 <= len(alternatives) <= 3
+    assert alternatives[0]["when"] in result["say"] and "is free instead" in result["say"]
+    assert all(not a["start"].endswith("T14:00:00+01:00") for a in alternatives)
+    call("confirm_change", {"change_id": result["change_id"]})
+    assert Event.objects.filter(owner=user, status="confirmed").count() == 2
+
+
+@pytest.mark.parametrize(
+    "arguments,words",
+    [
+        ({"title": "X", "start_time": "blorp"}, "For the start"),
+        (
+            {"title": "X", "start_time": "2030-01-01T10:00", "end_time": "2030-01-01T09:00"},
+            "end must be after",
+        ),
+        ({"start_time": "tomorrow at 3pm"}, "title"),
+        ({"title": "", "start_time": "tomorrow at 3pm"}, "title"),
+    ],
+)
+def test_add_bad_arguments_say_what_to_do(call, arguments, words):
+    result = call("add_schedule_event", arguments)
+    assert result["ok"] is False and words in result["say"]
+    assert not Proposal.objects.exists()
+
+
+def test_update_moves_and_keeps_length(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 2, 14))
+    result = call(
+        "update_schedule_event",
+        {"event_id": event.pk, "title": "", "start_time": future(days=3, hour=9), "end_time": ""},
+    )
+    assert result["state"] == "proposed" and "I'll move Dentist to" in result["say"]
+    call("confirm_change", {"change_id": result["change_id"]})
+    event.refresh_from_db()
+    assert event.start.astimezone(user.tz).hour == 9 and event.duration == timedelta(hours=1)
+
+
+def test_update_and_cancel_of_unknown_or_other_users_event(call, other_user):
+    theirs = add_event(other_user, "Dentist", days_ahead(other_user, 2, 14))
+    for name in ("update_schedule_event", "cancel_schedule_event"):
+        for event_id in (theirs.pk, 999999):
+            result = call(name, {"event_id": event_id, "title": "Mine now"})
+            assert result["ok"] is False and "Call list_schedule_events" in result["hint"]
+            assert (
+                "list_schedule_events" not in result["say"] and str(event_id) not in result["say"]
+            )
+    theirs.refresh_from_db()
+    assert theirs.title == "Dentist" and theirs.status == "confirmed"
+
+
+def test_writes_apply_at_once_when_the_persona_does_not_ask(call, live_conversation):
+    Conversation.objects.filter(pk=live_conversation.pk).update(writes_need_confirmation=False)
+    result = call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    assert result["state"] == "applied" and result["say"].startswith("Added Gym")
+    assert Event.objects.filter(title="Gym").exists()
+
+
+def test_moving_an_event_to_where_it_is_proposes_nothing_and_keeps_undo_working(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 2, 14))
+    moved = call(
+        "update_schedule_event", {"event_id": event.pk, "start_time": future(days=4, hour=10)}
+    )
+    call("confirm_change", {"change_id": moved["change_id"]})
+    event.refresh_from_db()
+    same = event.start.astimezone(user.tz).strftime("%Y-%m-%dT%H:%M")
+    result = call("update_schedule_event", {"event_id": event.pk, "start_time": same})
+    assert result["ok"] is False and "already looks like that" in result["say"]
+    assert call("undo_last_change", {})["ok"] is True
+    event.refresh_from_db()
+    assert event.start.astimezone(user.tz).hour == 14

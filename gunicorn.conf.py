@@ -2,7 +2,9 @@
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Loopback only: gunicorn must sit behind a buffering proxy (nginx, Caddy; docs/deploy/), which
+# reads slow clients' requests in full before handing them over, so they cannot tie up workers.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threaded workers: a request waiting on Tavus (bounded by TAVUS_*_TIMEOUT) holds one thread,
 # not the whole worker, so pages and tool calls keep flowing.
 worker_class = "gthread"

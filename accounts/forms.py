@@ -1,29 +1,116 @@
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 
+from accounts.guard import IDENTITY_MAX, SignInThrottled
 from accounts.models import User
-from accounts.timezones import timezone_choices
+from accounts.timezones import TimeZoneField
 
 
-class TimeZoneField(forms.ChoiceField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("choices", timezone_choices)
-        kwargs.setdefault(
-            "help_text", "Times you say and see are read in this zone, daylight saving included."
-        )
-        super().__init__(**kwargs)
+def _email_taken(email: str, *, by_other_than: User | None = None) -> bool:
+    others = User.objects.filter(email__iexact=email)
+    if by_other_than is not None:
+        others = others.exclude(pk=by_other_than.pk)
+    return bool(email) and others.exists()
+
+
+EMAIL_TAKEN = "Another account uses this email address."
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in form, taking a username or an email; remembers why it was refused."""
+
+    refusal: SignInThrottled | None = None
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Username or email"
+        self.fields["username"].max_length = IDENTITY_MAX
+        self.fields["username"].widget.attrs.update(maxlength=IDENTITY_MAX, autocomplete="username")
+
+    def clean(self):
+        try:
+            return super().clean()
+        except SignInThrottled as refusal:
+            self.refusal = refusal
+            raise
+
+
+class PasswordCheckMixin:
+    """A form that checks the signed-in user's password through the sign-in guard."""
+
+    def check_password_of(self, user, password: str) -> bool:
+        try:
+            return (
+                authenticate(self.request, username=user.get_username(), password=password) == user
+            )
+        except SignInThrottled as refusal:
+            raise forms.ValidationError(refusal.messages[0], code="throttled") from refusal
+
+
+class PasswordChangeForm(PasswordCheckMixin, auth_forms.PasswordChangeForm):
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not self.check_password_of(self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
+class AccountDeleteForm(PasswordCheckMixin, forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.check_password_of(self.request.user, password):
+            raise forms.ValidationError("That is not your password.", code="password_incorrect")
+        return password
+
+
+class UnlockForm(forms.Form):
+    identity = forms.CharField(label="Username or email", max_length=IDENTITY_MAX)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form: a link only ever goes to an address its owner has verified."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.email_verified)
 
 
 class SignupForm(auth_forms.UserCreationForm):
     display_name = forms.CharField(
         max_length=80, required=False, help_text="What DRAKO calls you. Optional."
     )
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(
+        required=False,
+        help_text="Optional. Lets you sign in with it, and reset a forgotten password "
+        "once you confirm it from the mail we send.",
+    )
     time_zone = TimeZoneField(initial="UTC")
 
     class Meta:
         model = User
         fields = ("username", "display_name", "email", "time_zone")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if _email_taken(email):
+            raise forms.ValidationError(EMAIL_TAKEN, code="unique")
+        return email
 
 
 class ProfileForm(forms.ModelForm):
@@ -47,6 +134,12 @@ class ProfileForm(forms.ModelForm):
         help_texts = {
             "working_day_start": "Free-slot search looks for time between these hours.",
         }
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if _email_taken(email, by_other_than=self.instance):
+            raise forms.ValidationError(EMAIL_TAKEN, code="unique")
+        return email
 
     def clean(self):
         cleaned = super().clean()

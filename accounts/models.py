@@ -21,6 +21,8 @@ class User(AbstractUser):
     working_day_start = models.TimeField(default=time(9, 0))
     working_day_end = models.TimeField(default=time(18, 0))
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # Password resets go only to an address its owner proved they read (a signed link).
+    email_verified = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -8,6 +8,7 @@ signature, 400 for a body that isn't what Tavus sends, 413 for one too large).
 import hashlib
 import hmac
 import json
+import re
 
 from django.conf import settings
 from django.db import connection
@@ -19,6 +20,8 @@ from drako.api_errors import TOO_DEEP
 
 MAX_WEBHOOK_BYTES = 2_000_000
 MAX_TOOL_BYTES = 100_000
+# "<conversation pk>.<secrets.token_urlsafe(32)>", in ASCII only.
+_CALLBACK_TOKEN = re.compile(r"([0-9]{1,18})\.([A-Za-z0-9_-]{20,64})")
 
 _SELECT_CALLBACK = (
     f"SELECT id, callback_secret, tavus_conversation_id FROM {Conversation._meta.db_table}"  # noqa: S608
@@ -31,9 +34,10 @@ def callback_conversation(token: str) -> Conversation:
 
     Webhooks are the hottest write path, so this is one hand-written query (see webhooks.py).
     """
-    pk, _, secret = token.partition(".")
+    shaped = _CALLBACK_TOKEN.fullmatch(token)
+    pk, secret = shaped.groups() if shaped else ("", "")
     row = None
-    if pk.isdigit() and len(pk) < 19:
+    if shaped:  # checked by shape first: "³".isdigit() is true, and int("³") a 500
         with connection.cursor() as cursor:
             cursor.execute(_SELECT_CALLBACK, [int(pk)])
             row = cursor.fetchone()

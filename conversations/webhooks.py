@@ -3,6 +3,7 @@ their order cannot matter. Authentication happens before, in conversations.inbou
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,6 +15,8 @@ from conversations.errors import InboundRefused
 from conversations.models import Conversation, ConversationEvent
 from drako.api_errors import json_problem, json_text_repaired
 from drako.durability import commit_without_waiting_for_disk
+
+CALLBACK_SECRET = re.compile(r"(?<=/callbacks/)[^/?#]+/?")
 
 
 @dataclass(frozen=True)
@@ -41,18 +44,16 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
         raise InboundRefused(problem, status=400)
     # Polled events (the sweep) come here without the HTTP edge's repair: PostgreSQL can't
     # store NUL or lone surrogates, and a transcript is worth keeping without them.
-    payload = json_text_repaired(payload)
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    key = hashlib.sha256(canonical.encode()).hexdigest()
+    payload = _without_secrets(json_text_repaired(payload))
     event_type = payload["event_type"][:100]
+    handler = HANDLERS.get(event_type)
     event = ConversationEvent(
         conversation_id=conversation.pk,
         event_type=event_type,
-        dedupe_key=key,
+        dedupe_key=_dedupe_key(payload, known=handler is not None),
         payload=payload,
         occurred_at=_timestamp(payload),
     )
-    handler = HANDLERS.get(event_type)
     with transaction.atomic():
         # The event goes in first, and only a new one locks the conversation's row: a repeat
         # costs one statement. New events for one conversation queue on that lock, so each
@@ -65,6 +66,23 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
         # A lost webhook is fetched again by the sweep (GET ?verbose=true).
         commit_without_waiting_for_disk()
     return WebhookResult(event_type=event_type, duplicate=False)
+
+
+def _dedupe_key(payload: dict, *, known: bool) -> str:
+    """Same payload, same key; an event type DRAKO doesn't handle is kept once per conversation,
+    so a sender (or a Tavus novelty) repeating it with changing fields can't fill the table."""
+    if not known:
+        return hashlib.sha256(f"unknown:{payload['event_type']}".encode()).hexdigest()
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _without_secrets(payload: dict) -> dict:
+    """The payload as stored and shown to staff: the callback URL carries the conversation's
+    secret, and anyone who reads it could post events as Tavus."""
+    if isinstance(payload.get("webhook_url"), str):
+        return {**payload, "webhook_url": CALLBACK_SECRET.sub("<secret>/", payload["webhook_url"])}
+    return payload
 
 
 # Webhooks are the hottest write path (several per call, each delivered at least once), so

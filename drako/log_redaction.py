@@ -1,4 +1,5 @@
-"""Keeps the secrets that live in URLs (callback, calendar-feed and document tokens) out of logs."""
+"""Keeps the secrets that live in URLs (callback, calendar-feed, document tokens, mailed links)
+out of logs."""
 
 import logging
 import re
@@ -6,11 +7,16 @@ import re
 from gunicorn.glogging import Logger
 
 SECRET_IN_PATH = re.compile(r"(/api/tavus/callbacks/|/calendar/|/documents/)[^/\s\"?]+")
+# Signed links in mails: an address check, an unlock, a password reset (its uid and token).
+SECRET_LINK = re.compile(
+    r"(/accounts/verify-email/|/accounts/login/unlock/|/accounts/password-reset/"
+    r"(?=[^/\s\"?]+/[^/\s\"?]+/))[^/\s\"?]+(?:/[^/\s\"?]+)?"
+)
 
 
 def redact(text: str) -> str:
     """The text with every URL-borne secret replaced by [redacted]."""
-    return SECRET_IN_PATH.sub(r"\1[redacted]", text)
+    return SECRET_LINK.sub(r"\1[redacted]", SECRET_IN_PATH.sub(r"\1[redacted]", text))
 
 
 class RedactSecretsFilter(logging.Filter):

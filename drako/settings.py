@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drako",
     "accounts",
     "schedules",
     "personas",
@@ -58,10 +59,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "drako.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.devices.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
@@ -95,9 +98,27 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://drako")}
+
+def _shared_cache() -> dict:
+    """CACHE_URL's cache (default: the database cache), which every worker shares."""
+    cache = env.cache("CACHE_URL", default="dbcache://drako_cache")
+    if cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+        cache["BACKEND"] = "drako.cache.DatabaseCache"  # atomic counters (drako/cache.py)
+    return cache
+
+
+# "local" is per process on purpose (drako/ratelimit.py says which limit uses it and why).
+CACHES = {
+    "default": _shared_cache(),
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "drako-local",
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend behind the sign-in guard, taking a username or an email (accounts/guard.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.GuardedModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -105,6 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for three hours
 LOGIN_REDIRECT_URL = "schedules:schedule"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -143,6 +165,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # The live conversation page loads daily-js (pinned) and frames Tavus's Daily rooms.
 DAILY_JS_URL = "https://unpkg.com/@daily-co/daily-js@0.92.2/dist/daily.js"
+# Subresource Integrity: the browser runs that file only if it is byte for byte the one published
+# on npm as @daily-co/daily-js 0.92.2 (dist/daily.js), whatever the CDN serves.
+DAILY_JS_INTEGRITY = "sha384-qkOcWks7O6ZM0W8bDQRvE2Zigs/pWm7ioqYeangGqWoaqMEFUNeAKYLp8J+qWiUS"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE, "https://unpkg.com/@daily-co/daily-js@0.92.2/"],
@@ -191,6 +216,33 @@ SPECTACULAR_SETTINGS = {
         "drako.api_errors.add_error_responses",
     ],
 }
+
+# --- Email: password resets, address checks, unlock links ---
+# Unset: with DEBUG on (`make run`) mails are printed to the terminal; otherwise none are sent.
+_SMTP_OPTIONS = {  # django-environ's names for an smtp:// URL, and the SMTP backend's
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+}
+
+
+def _mailers() -> dict:
+    """Django's MAILERS from EMAIL_URL (`consolemail://`, `smtp+tls://user:pass@host:587`)."""
+    config = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "dummymail://")
+    backend = config["EMAIL_BACKEND"]
+    options = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {new: config[old] for old, new in _SMTP_OPTIONS.items() if config.get(old)}
+        options["timeout"] = 10  # a slow mail server must not hold a request for long
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = _mailers()
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DRAKO <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Tavus ---
 TAVUS_API_KEY = env.str("TAVUS_API_KEY", default="")

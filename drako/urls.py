@@ -18,6 +18,8 @@ urlpatterns = [
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
     path("favicon.ico", views.favicon_view),
+    # Leaving and taking one's data span every app: the app at the top composes them.
+    path("accounts/", include("conversations.account_urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("schedules.urls")),
     path("conversations/", include("conversations.urls")),

@@ -4,7 +4,7 @@ import ipaddress
 import socket
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, synced_persona
@@ -45,9 +45,23 @@ def _test_settings(settings):
     settings.TAVUS_API_URL = "http://127.0.0.1:9/v2"  # discard port: nothing answers
     settings.DRAKO_PUBLIC_URL = ""
     settings.TAVUS_TOOL_SECRET = ""
-    cache.clear()
-    yield
-    cache.clear()
+
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(request, django_db_blocker):
+    """Every test starts with empty caches: the per-process one, and (for a test that uses the
+    database) the shared database cache, whose table a transactional test's flush leaves alone."""
+    caches["local"].clear()
+    uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("django_db_setup")  # the test database, never the real one
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 @pytest.fixture

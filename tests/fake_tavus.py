@@ -152,6 +152,8 @@ class FakeTavus:
             self.personas: dict[str, dict] = {}
             self.system_personas = {pid: _stock_persona(pid, n, r) for pid, n, r in STOCK_PERSONAS}
             self.conversations: dict[str, dict] = {}
+            # DELETE ...?hard=true (§2.5): erased with their data, not only hidden.
+            self.hard_deleted: set[str] = set()
             self.events: dict[str, list[dict]] = {}
             self.documents: dict[str, dict] = {}
             self.replicas = {rid: _stock_replica(rid, name) for rid, name in STOCK_REPLICAS}
@@ -385,6 +387,8 @@ class FakeTavus:
         if self.conversations.pop(conversation_id, None) is None:
             return 400, {"error": "Invalid conversation_id"}
         self.events.pop(conversation_id, None)
+        if request.query.get("hard") == "true":
+            self.hard_deleted.add(conversation_id)
         return 204, None
 
     # --- documents -----------------------------------------------------------------------------

@@ -1,15 +1,17 @@
-// Proposes the browser's own IANA zone in the sign-up form's time-zone list (the user can change it).
+// Proposes the browser's own IANA zone in the sign-up form's time-zone box (the user can change
+// it). The server also accepts the legacy names some browsers report (Asia/Calcutta).
 (function () {
   const form = document.querySelector("[data-propose-timezone]");
-  const select = form && form.querySelector("select[name=time_zone]");
-  if (!select || select.dataset.touched) return;
+  const input = form && form.querySelector("input[name=time_zone]");
+  if (!input) return;
   let zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-  if (zone && select.value === "UTC" && [...select.options].some((o) => o.value === zone)) {
-    select.value = zone;
-    const note = document.createElement("p");
-    note.className = "help";
-    note.textContent = "We picked " + zone + " from your browser. Change it if it's wrong.";
-    select.insertAdjacentElement("afterend", note);
-  }
+  if (!zone || (input.value && input.value !== "UTC")) return;
+  const list = input.list;
+  const option = list && [...list.options].find((o) => o.value === zone);
+  input.value = zone;
+  const note = document.createElement("p");
+  note.className = "help";
+  note.textContent = "We picked " + (option ? option.label : zone) + " from your browser. Change it if it's wrong.";
+  input.insertAdjacentElement("afterend", note);
 })();

@@ -31,7 +31,7 @@ def test_signup_creates_user_with_zone_and_token_and_signs_in(client):
 def test_signup_rejects_unknown_time_zone_and_creates_nothing(client):
     response = client.post(reverse("signup"), {**SIGNUP, "time_zone": "Mars/Olympus_Mons"})
     assert response.status_code == 200
-    assert "Mars/Olympus_Mons is not one of the available choices" in response.content.decode()
+    assert "is not a time zone we know" in response.content.decode()
     assert not User.objects.filter(username="newcomer").exists()
 
 
@@ -43,10 +43,17 @@ def test_signup_page_offers_every_canonical_zone_and_the_browser_zone_script(cli
     assert "js/timezone.js" in html
 
 
+def _signup_as(client, i: int, **headers):
+    form = {**SIGNUP, "username": f"u{i}", "email": f"u{i}@example.com"}
+    response = client.post(reverse("signup"), form, **headers)
+    client.post(reverse("logout"))
+    return response
+
+
 def test_signup_is_rate_limited_per_address(client, settings):
     settings.SIGNUP_RATE_LIMIT = 2
     for i in range(2):
-        client.post(reverse("signup"), {**SIGNUP, "username": f"u{i}", "password2": "mismatch"})
+        assert _signup_as(client, i).status_code == 302
     response = client.post(reverse("signup"), SIGNUP)
     assert response.status_code == 429
     assert "Too many sign-up attempts" in response.content.decode()
@@ -102,7 +109,7 @@ def test_profile_updates_zone_language_and_hours(user_client, user):
     assert str(user.working_day_end) == "17:30:00"
 
 
-@pytest.mark.parametrize("zone", ["Not/AZone", "", "utc; DROP TABLE", "America/New_York\n"])
+@pytest.mark.parametrize("zone", ["Not/AZone", "", "utc; DROP TABLE", "America/New_York\x00"])
 def test_profile_rejects_invalid_time_zone(user_client, user, zone):
     response = user_client.post(
         reverse("profile"),
@@ -183,11 +190,7 @@ def test_user_zone_falls_back_to_utc_when_stored_zone_vanished(user):
 def test_forged_forwarded_for_does_not_escape_the_signup_limit(client, settings):
     settings.SIGNUP_RATE_LIMIT = 2
     for i in range(3):
-        response = client.post(
-            reverse("signup"),
-            {**SIGNUP, "username": f"u{i}", "password2": "x"},
-            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
-        )
+        response = _signup_as(client, i, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
     assert response.status_code == 429
 
 
@@ -195,9 +198,5 @@ def test_forwarded_for_is_believed_from_a_trusted_proxy(client, settings):
     settings.SIGNUP_RATE_LIMIT = 2
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
     for i in range(3):
-        response = client.post(
-            reverse("signup"),
-            {**SIGNUP, "username": f"u{i}", "password2": "x"},
-            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
-        )
-    assert response.status_code == 200  # three different clients behind our proxy
+        response = _signup_as(client, i, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
+    assert response.status_code == 302  # three different clients behind our proxy

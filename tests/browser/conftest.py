@@ -9,6 +9,8 @@ fail instead. DRAKO_CHROMIUM points at another Chromium binary (default /usr/bin
 With DRAKO_SCREENSHOTS=1 some tests also save the README's screenshots in docs/screenshots/.
 """
 
+import base64
+import hashlib
 import itertools
 import json
 import os
@@ -42,6 +44,10 @@ VIEWPORT = {"width": 1280, "height": 860}
 TIME_ZONE = "Europe/Berlin"
 HERE = Path(__file__).resolve().parent
 STAND_IN = (HERE / "daily_stand_in.js").read_text()
+# The live page pins daily-js with Subresource Integrity: the stand-in gets its own hash.
+STAND_IN_INTEGRITY = (
+    "sha384-" + base64.b64encode(hashlib.sha384(STAND_IN.encode()).digest()).decode()
+)
 SCREENSHOTS = HERE.parents[1] / "docs" / "screenshots"
 _seq = itertools.count(17)
 
@@ -197,6 +203,7 @@ class Web:
 def web(request, browser, live_server, transactional_db, settings):
     """The browser in TIME_ZONE, or in another zone: parametrize("web", [zone], indirect=True)."""
     settings.DRAKO_PUBLIC_URL = "https://drako.example.com"
+    settings.DAILY_JS_INTEGRITY = STAND_IN_INTEGRITY
     base_url = live_server.url
     context = browser.new_context(
         viewport=VIEWPORT,

@@ -5,6 +5,7 @@ stand-in), end the call, and read the record once Tavus's transcript webhook has
 With DRAKO_SCREENSHOTS=1 it saves docs/screenshots/journey-{week,live,record}.png.
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,10 +38,16 @@ def _block(page, day: date, title: str):
 
 def _sign_up(web) -> User:
     web.goto(reverse("signup"))
-    zone = web.page.locator("select[name=time_zone]")
-    # static/js/timezone.js proposed the browser's own zone instead of the form's UTC.
+    zone = web.page.locator("input[name=time_zone]")
+    # static/js/timezone.js proposed the browser's own zone instead of the form's UTC, and names
+    # it as the picker labels it: "(UTC-07:00) Los Angeles — United States".
     expect(zone).to_have_value(BROWSER_ZONE)
-    expect(web.page.get_by_text(f"We picked {BROWSER_ZONE} from your browser.")).to_be_visible()
+    city = BROWSER_ZONE.rsplit("/", 1)[-1].replace("_", " ")
+    expect(
+        web.page.get_by_text(
+            re.compile(rf"We picked \(UTC[+-]\d\d:\d\d\) {city} — .* from your browser")
+        )
+    ).to_be_visible()
     web.page.locator("input[name=username]").fill("priya")
     web.page.locator("input[name=display_name]").fill("Priya")
     web.page.locator("input[name=password1]").fill(PASSWORD)
@@ -54,7 +61,7 @@ def _sign_up(web) -> User:
 
 def _set_zone(web) -> None:
     web.goto(reverse("profile"))
-    web.page.get_by_label("Time zone").select_option(ZONE)
+    web.page.get_by_label("Time zone").fill(ZONE)  # the picker: a text box with suggestions
     web.page.get_by_role("button", name="Save profile").click()
     expect(web.page.locator(".messages")).to_have_text("Profile saved.")
     web.goto(reverse("schedules:schedule"))

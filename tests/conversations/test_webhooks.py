@@ -216,3 +216,44 @@ def test_webhook_needs_no_csrf_or_session(live_conversation):
     assert (
         deliver(strict, live_conversation, recorded(ALL[0], live_conversation)).status_code == 200
     )
+
+
+# --- what an attacker found (issue 15) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "token", ["³", "١٢.secret", "1\x00.x", "12." + "a" * 500, "99999999999999999999.x", "."]
+)
+def test_a_malformed_callback_token_is_a_404_never_a_500(client, live_conversation, token):
+    response = client.post(
+        f"/api/tavus/callbacks/{token}/", data="{}", content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert not ConversationEvent.objects.exists()
+
+
+def test_stored_payloads_keep_no_callback_secret(client, staff_user, live_conversation):
+    payload = recorded("application.recording_ready__s3", live_conversation)
+    assert live_conversation.callback_secret in payload["webhook_url"]
+    assert deliver(client, live_conversation, payload).status_code == 200
+    stored = ConversationEvent.objects.get()
+    assert live_conversation.callback_secret not in json.dumps(stored.payload)
+    assert stored.payload["webhook_url"].endswith("/api/tavus/callbacks/<secret>/")
+    # The same delivery again is still a duplicate: the key is taken after the redaction.
+    assert deliver(client, live_conversation, payload).json()["duplicate"] is True
+    client.force_login(staff_user)
+    page = client.get(f"/admin/conversations/conversation/{live_conversation.pk}/change/")
+    assert page.status_code == 200
+    assert live_conversation.callback_secret not in page.content.decode()
+
+
+def test_unknown_event_types_are_kept_once_per_type(client, live_conversation):
+    base = recorded("application.memory_consolidation__unknown", live_conversation)
+    for n in range(5):
+        variant = {**base, "timestamp": f"2026-11-24T10:0{n}:00Z", "properties": {"n": n}}
+        assert deliver(client, live_conversation, variant).status_code == 200
+    other = {**base, "event_type": "application.something_else"}
+    assert deliver(client, live_conversation, other).status_code == 200
+    stored = ConversationEvent.objects.order_by("id")
+    assert [e.event_type for e in stored] == [base["event_type"], "application.something_else"]
+    assert stored[0].payload["properties"] != {"n": 4}  # the first one stays

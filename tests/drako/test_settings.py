@@ -14,6 +14,8 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "drako.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://drako.example.com",
     "DATABASE_URL": "sqlite:////tmp/drako-deploy-check.sqlite3",
+    # Production sends mail (password resets); unset, Django's deploy check says none would go.
+    "EMAIL_URL": "smtp+tls://drako:secret@mail.example.com:587",
 }
 
 

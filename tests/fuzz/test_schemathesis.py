@@ -10,6 +10,7 @@ Bounded and derandomized: the same examples run on every machine, in well under 
 """
 
 import json
+import re
 from datetime import timedelta
 
 import hypothesis
@@ -203,6 +204,42 @@ def test_api_conforms_to_its_schema(case, real, world, wsgi_app):
     if real % 2:
         _steer(case, real // 2, world, kwargs)
     case.call_and_validate(checks=CHECKS, **kwargs)
+
+
+# --- Stateful: follow the schema's links (create an event, then read, change, delete it) -------
+
+STATEFUL_EXAMPLES = 15
+STATEFUL_STEPS = 8
+
+
+def test_api_workflows_following_links_never_answer_5xx(world, wsgi_app):
+    """Schemathesis infers the links between operations (a created event's id feeds the event
+    routes, a started conversation's id the conversation routes) and walks them as the user.
+    Bounded and derandomized like the test above; checked: no 5xx, every answer as documented."""
+    workflow = schema.as_state_machine()
+    # Rules are named "<source operation>___<status>_<link>__<target operation>".
+    links = [name for name in vars(workflow) if re.search(r"___(200|201)_", name)]
+    assert any(name.startswith("POST_api_events___201_") for name in links), links
+    assert any(name.startswith("POST_api_conversations___201_") for name in links), links
+    headers = {"Authorization": f"Token {world['token']}"}
+
+    class Workflow(workflow):
+        def get_call_kwargs(self, case):
+            return {"app": wsgi_app, "headers": dict(headers)}
+
+        def validate_response(self, response, case, **kwargs):
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Workflow.run(
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
 
 
 # --- What the fuzzer and its follow-up probes found: each was a 500 -------------------------

@@ -195,3 +195,27 @@ def test_secret_url_refuses_writes(client):
     document = _uploaded_document()
 
     assert client.post(f"/documents/{document.public_token}/notes.txt").status_code == 405
+
+
+@pytest.mark.parametrize("name", ["page.html", "drawing.svg", "notes.txt"])
+def test_documents_are_downloads_in_a_sandbox_never_pages_of_ours(client, name):
+    document = _uploaded_document(name, b"<script>alert(document.cookie)</script>")
+
+    response = client.get(f"/documents/{document.public_token}/{name}")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    directives = {d.strip() for d in response["Content-Security-Policy"].split(";")}
+    assert {"sandbox", "default-src 'none'"} <= directives
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/documents/%00/notes.txt", "/documents/TOKEN%00/notes.txt", "/documents/TOKEN/notes%00.txt"],
+)
+def test_a_nul_byte_in_a_document_url_is_a_404_not_a_500(path):
+    from django.test import Client
+
+    document = _uploaded_document()
+    client = Client(raise_request_exception=False)
+    assert client.get(path.replace("TOKEN", document.public_token)).status_code == 404

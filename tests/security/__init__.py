@@ -140,4 +140,5 @@ def route_values(owned: Owned) -> dict:
         "name": "list_schedule_events",
         "action": "confirm",
         "filename": "none.pdf",
+        "uidb64": "MQ",
     }

@@ -32,6 +32,10 @@ PUBLIC = {
     "login",
     "logout",
     "api:auth-token",
+    "signin-unlock-request",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_complete",
     "api:schema",
     "api:docs",
 }
@@ -41,6 +45,9 @@ SECRET_IN_URL = {
     "api:tavus-callback",
     "api:tavus-tool",
     "personas:document-file",
+    "signin-unlock",
+    "verify-email",
+    "password_reset_confirm",
 }
 METHODS = ("get", "post", "patch", "put", "delete")
 MISSING_ID = 987_654_321

@@ -1,0 +1,49 @@
+"""Authentication: Django's ModelBackend behind the sign-in guard, by username or by email."""
+
+import unicodedata
+
+from django.contrib.auth.backends import ModelBackend
+
+from accounts import devices, guard
+from accounts.models import User
+
+
+def user_for_identity(identity: str) -> User | None:
+    """The account a sign-in names: its username (NFKC, as Django compares it), or an email
+    address that exactly one account has (case-insensitive); None for no such account."""
+    username = unicodedata.normalize("NFKC", identity).strip()
+    if "\x00" in username:
+        return None  # no account has one, and PostgreSQL refuses it in a query
+    user = User.objects.filter(username=username).first()
+    if user is None and "@" in username:
+        # Two accounts sharing an address (from before addresses were kept unique) name neither.
+        matches = list(User.objects.filter(email__iexact=username)[:2])
+        user = matches[0] if len(matches) == 1 else None
+    return user
+
+
+class GuardedModelBackend(ModelBackend):
+    """Every password check in DRAKO goes through here, so every door is guarded the same way.
+
+    A throttled attempt raises accounts.guard.SignInThrottled (a ValidationError) out of
+    `authenticate()`: sign-in forms show it as their error; the token API answers 429.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if not isinstance(username, str) or not username or password is None:
+            return None
+        user = user_for_identity(username[: guard.IDENTITY_MAX])
+        device = devices.device_for(request, user_pk=user.pk) if user else None
+        account = guard.account_key(
+            user_pk=user.pk if user else None, identity=username, device=device
+        )
+        ticket = guard.admit(request, account=account)
+        if user is None:
+            User().set_password(password)  # as ModelBackend: as slow as a real check
+            succeeded = False
+        else:
+            succeeded = user.check_password(password) and self.user_can_authenticate(user)
+        guard.settle(ticket, succeeded=succeeded)
+        return user if succeeded else None

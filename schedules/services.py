@@ -127,7 +127,7 @@ def _validate(event: Event, tz: ZoneInfo) -> None:
 
 
 def event_alternatives(event: Event) -> list[tuple[datetime, datetime]]:
-    """Up to three free times of the same length as `event`, nearest to the one asked for."""
+    """Up to three free times of the same length as `event`: the same day first, then nearest."""
     tz, length = event.owner.tz, event.duration
     local_start, local_end = event.start.astimezone(tz), event.end.astimezone(tz)
     owner = event.owner
@@ -150,8 +150,14 @@ def event_alternatives(event: Event) -> list[tuple[datetime, datetime]]:
         candidates.add(slot.end - length)
         if slot.start <= event.start and event.end <= slot.end:
             candidates.add(event.start)
-    nearest = sorted(candidates, key=lambda moment: (abs(moment - event.start), moment))[:3]
-    return [(moment, moment + length) for moment in sorted(nearest)]
+    asked_day = local_start.date()
+
+    def preference(moment: datetime) -> tuple:
+        # The same day first (people rarely want their dentist moved to another day), then
+        # the nearest to the time asked for.
+        return (moment.astimezone(tz).date() != asked_day, abs(moment - event.start), moment)
+
+    return [(moment, moment + length) for moment in sorted(candidates, key=preference)[:3]]
 
 
 def _check_conflicts(event: Event, *, allow_conflict: bool) -> None:

@@ -61,20 +61,34 @@ def span(start: datetime, end: datetime, tz: ZoneInfo, *, now: datetime | None =
     return f"{describe(start, tz=tz, now=now)} until {until}"
 
 
-def time_range(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+def time_range(start: datetime, end: datetime, tz: ZoneInfo, *, joiner: str = DASH) -> str:
     """'9:00 - 10:30 AM' (with an en dash), or with the weekday when it ends on another day."""
     first, last = local(start, tz), local(end, tz)
     if first.date() != last.date():
-        return f"{clock(first)} {DASH} {last:%a} {clock(last)}"
+        return f"{clock(first)} {joiner} {last:%a} {clock(last)}"
     opening = clock(first)
     if (first.hour < 12) == (last.hour < 12):
         opening = opening[:-3]
-    return f"{opening} {DASH} {clock(last)}"
+    return f"{opening} {joiner} {clock(last)}"
 
 
 def conflicts(events, tz: ZoneInfo, *, now: datetime | None = None) -> list[str]:
-    """Short words for each conflicting event (at most three), in the user's zone."""
-    return [f"{event.title} at {describe(event.start, tz=tz, now=now)}" for event in events[:3]]
+    """A clash named briefly, as people say it: 'Standup, 10:00 to 10:15 AM' (at most three).
+
+    The day is named only when it isn't the day the clash is about (the first event's)."""
+    if not events:
+        return []
+    first_day = local(events[0].start, tz).date()
+    return [_clash(event, tz, first_day, now) for event in events[:3]]
+
+
+def _clash(event, tz: ZoneInfo, first_day: date, now: datetime | None) -> str:
+    when = "all day" if event.all_day else time_range(event.start, event.end, tz, joiner="to")
+    start_day = local(event.start, tz).date()
+    if start_day != first_day:
+        today = local(now, tz).date() if now is not None else None
+        when = f"{day(start_day, today)}, {when}"
+    return f"{event.title}, {when}"
 
 
 def _is_repeated(moment: datetime) -> bool:

@@ -5,10 +5,14 @@ and the record page's Undo all end here (clicks arrive as tool calls made Via.PA
 decided by the same rules and answered in the same shape (conversations.assistant.answers).
 """
 
+from django.db.models import Subquery
+
 from conversations.assistant import answers, proposals
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import ToolContext
-from conversations.models import Proposal
+from conversations.models import Proposal, ToolCall
+from schedules import speech
+from schedules.models import Event
 
 CONFIRM, DISCARD, UNDO = "confirm", "discard", "undo"
 
@@ -22,7 +26,9 @@ def decision_make(ctx: ToolContext, *, action: str, change_id: int = 0) -> dict:
         return answers.about(
             proposal, ok=False, say=refusal.say, hint=refusal.hint, tz=ctx.tz, now=ctx.now
         )
-    return answers.about(proposal, ok=True, say=_done(action, proposal), tz=ctx.tz, now=ctx.now)
+    return answers.about(
+        proposal, ok=True, say=_done(action, proposal, ctx), tz=ctx.tz, now=ctx.now
+    )
 
 
 def _find(ctx: ToolContext, action: str, change_id: int) -> Proposal:
@@ -39,7 +45,17 @@ def _find(ctx: ToolContext, action: str, change_id: int) -> Proposal:
             .first()
         )
     else:
-        proposal = mine.filter(state=Proposal.State.PROPOSED).order_by("-created_at", "-id").first()
+        # "Yes" (or "no") without an id is about what was last proposed: the proposal of this
+        # conversation's latest proposing call, and no older one that might still be pending.
+        latest = (
+            ToolCall.objects.filter(
+                conversation=ctx.conversation, name__in=proposals.PROPOSING_TOOLS
+            )
+            .exclude(pk=getattr(ctx.tool_call, "pk", None))
+            .order_by("-id")
+            .values("pk")[:1]
+        )
+        proposal = mine.filter(tool_call=Subquery(latest)).first()
     if proposal is None:
         raise _nothing(action, change_id)
     proposal.conversation = ctx.conversation  # with its user, loaded by the caller
@@ -75,9 +91,36 @@ def _undo(proposal: Proposal, utterance: str) -> Proposal:
 _DECIDE = {CONFIRM: _confirm, DISCARD: _discard, UNDO: _undo}
 
 
-def _done(action: str, proposal: Proposal) -> str:
-    if action == CONFIRM:
-        return f"Done. {proposal.summary}: that's in your schedule now."
+def _done(action: str, proposal: Proposal, ctx: ToolContext) -> str:
+    """What the schedule looks like now, said as a person would: the state, not the request."""
     if action == DISCARD:
-        return "Okay, I've dropped that change."
-    return f"Undone: {proposal.summary}."
+        return "Okay, I've dropped that change. Nothing moved."
+    title = (proposal.before or proposal.data).get("title", "")
+    if action == CONFIRM and proposal.kind == Proposal.Kind.CANCEL:
+        return f"Done: {title} is cancelled."
+    if action == UNDO and proposal.kind == Proposal.Kind.CREATE:
+        return f"Undone: {title} is off your schedule again."
+    event = _event_now(proposal, ctx)
+    if event is None:
+        return f"Done: {title}." if action == CONFIRM else f"Undone: {title} is as it was."
+    where = _when(event, ctx)
+    if action == CONFIRM:
+        verb = "is on" if proposal.kind == Proposal.Kind.CREATE else "is now"
+        return f"Done: {event.title} {verb} {where}."
+    if event.status == Event.Status.CANCELLED:
+        return f"Undone: {event.title} is cancelled again."
+    return f"Undone: {event.title} is back on {where}."
+
+
+def _event_now(proposal: Proposal, ctx: ToolContext) -> Event | None:
+    """The event as the decision left it (a confirm hands it over; an undo changed it since)."""
+    if Proposal.event.is_cached(proposal) and proposal.event is not None:
+        return proposal.event
+    return Event.objects.filter(pk=proposal.event_id, owner_id=ctx.user.pk).first()
+
+
+def _when(event: Event, ctx: ToolContext) -> str:
+    if event.all_day:
+        today = speech.local(ctx.now, ctx.tz).date()
+        return f"{speech.day(speech.local(event.start, ctx.tz).date(), today)}, all day"
+    return speech.span(event.start, event.end, ctx.tz, now=ctx.now)

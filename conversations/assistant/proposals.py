@@ -20,6 +20,8 @@ from schedules.errors import EventConflictError, ScheduleError
 from schedules.models import Event
 
 PROPOSAL_TTL = timedelta(minutes=5)
+# The tools whose calls propose a change; "yes" without an id means the latest such call's.
+PROPOSING_TOOLS = ("add_schedule_event", "update_schedule_event", "cancel_schedule_event")
 
 
 class ProposalError(Refusal):
@@ -50,8 +52,16 @@ def proposal_create(
     event: Event | None = None,
     tool_call=None,
 ) -> Proposal:
-    """Records a proposed change (with the conflicts it would cause) for the user to confirm."""
+    """Records a proposed change (with the conflicts it would cause) for the user to confirm.
+
+    A new proposal for an event supersedes (discards) any earlier one still pending for it, so
+    "no, make it 4" leaves one change waiting, not two.
+    """
     user = conversation.user
+    if event is not None:
+        Proposal.objects.filter(
+            conversation=conversation, event=event, state=Proposal.State.PROPOSED
+        ).update(state=Proposal.State.DISCARDED, decided_at=timezone.now())
     start, end = data.get("start"), data.get("end")
     conflicts = []
     if start and end and data.get("show_as", "busy") == "busy":

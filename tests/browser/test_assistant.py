@@ -65,9 +65,9 @@ def test_talk_propose_confirm_and_find_it_in_the_schedule(web, tavus, persona):
     card.get_by_role("button", name="Confirm").click()
     expect(card.get_by_role("button", name="Undo")).to_be_visible()
     done = of_type(web.wait_sent(4)[2:], "conversation.echo")
-    assert [m["properties"]["text"] for m in done] == [
-        f"Done. {result['proposal']['summary']}: that's in your schedule now."
-    ]
+    confirmed = ToolCall.objects.get(conversation=conversation, name="confirm_change").result
+    assert [m["properties"]["text"] for m in done] == [confirmed["say"]]
+    assert confirmed["say"].startswith("Done: ") and confirmed["state"] == "applied"
 
     # Something later today shows up in the Today panel once it is confirmed.
     today = _local_now()

@@ -143,7 +143,10 @@ def test_two_undos_at_once_undo_the_last_two_changes(live_conversation, monkeypa
         t.join(timeout=30)
     assert [a["ok"] for a in answers] == [True, True], answers
     said = sorted(a["say"] for a in answers)
-    assert said[0].startswith("Undone: Add 'E0'") and said[1].startswith("Undone: Add 'E1'")
+    assert said == [
+        "Undone: E0 is off your schedule again.",
+        "Undone: E1 is off your schedule again.",
+    ]
     assert not Event.objects.filter(title__in=["E0", "E1"]).exists()
 
 
@@ -208,3 +211,57 @@ def test_the_record_page_cannot_confirm_after_the_call(call, user_api, live_conv
     response = user_api.post(base + "/confirm/")
     assert response.status_code == 409 and "ended" in response.json()["detail"]
     assert not Event.objects.exists()
+
+
+# --- proposals people can steer (issue 12) --------------------------------------------------
+
+
+def test_yes_without_an_id_confirms_only_the_latest_proposal(call, user):
+    older = call("add_schedule_event", {"title": "Gym", "start_time": future(hour=9)})
+    newer = call("add_schedule_event", {"title": "Swim", "start_time": future(hour=11)})
+    confirmed = call("confirm_change", {})
+    assert confirmed["ok"] and confirmed["change_id"] == newer["change_id"]
+    assert Proposal.objects.get(pk=older["change_id"]).state == "proposed"
+    assert list(Event.objects.values_list("title", flat=True)) == ["Swim"]
+
+
+def test_yes_after_a_declined_proposal_confirms_nothing(call):
+    proposed = call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    assert call("discard_change", {})["state"] == "discarded"
+    again = call("confirm_change", {})
+    assert again["ok"] is False and again["state"] == "discarded"
+    assert "discarded" in again["say"] and again["change_id"] == proposed["change_id"]
+    assert not Event.objects.exists()
+
+
+def test_yes_after_a_failed_request_does_not_confirm_an_older_proposal(call):
+    call("add_schedule_event", {"title": "Gym", "start_time": future()})
+    failed = call("add_schedule_event", {"title": "Swim", "start_time": "blorp"})
+    assert failed["ok"] is False
+    answer = call("confirm_change", {})
+    assert answer["ok"] is False and "state" not in answer
+    assert not Event.objects.exists()
+
+
+def test_a_new_proposal_for_an_event_supersedes_the_pending_one(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 2, 14))
+    first = call("update_schedule_event", {"event_id": event.pk, "start_time": future(hour=16)})
+    second = call("update_schedule_event", {"event_id": event.pk, "start_time": future(hour=17)})
+    assert Proposal.objects.get(pk=first["change_id"]).state == "discarded"
+    assert call("confirm_change", {"change_id": first["change_id"]})["ok"] is False
+    assert call("confirm_change", {})["change_id"] == second["change_id"]
+    event.refresh_from_db()
+    assert event.start.astimezone(user.tz).hour == 17
+
+
+def test_decisions_say_what_the_schedule_now_looks_like(call, user):
+    event = add_event(user, "Dentist", days_ahead(user, 3, 10))
+    moved = call("update_schedule_event", {"event_id": event.pk, "start_time": future(3, 15)})
+    done = call("confirm_change", {"change_id": moved["change_id"]})
+    assert done["say"].startswith("Done: Dentist is now ") and "3:00 PM" in done["say"]
+    undone = call("undo_last_change", {})
+    assert undone["say"].startswith("Undone: Dentist is back on ") and "10:00 AM" in undone["say"]
+    cancelled = call("cancel_schedule_event", {"event_id": event.pk})
+    assert call("confirm_change", {})["say"] == "Done: Dentist is cancelled."
+    assert call("undo_last_change", {})["say"].startswith("Undone: Dentist is back on ")
+    assert cancelled["state"] == "proposed"

@@ -1,6 +1,6 @@
 """Write tools: add, update, cancel propose changes (or apply them when the persona doesn't ask)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -134,3 +134,14 @@ def test_moving_an_event_to_where_it_is_proposes_nothing_and_keeps_undo_working(
     assert call("undo_last_change", {})["ok"] is True
     event.refresh_from_db()
     assert event.start.astimezone(user.tz).hour == 14
+
+
+def test_a_clash_is_named_briefly_and_the_same_days_free_time_offered_first(call, user):
+    add_event(
+        user, "Standup", days_ahead(user, 2, 10), days_ahead(user, 2, 10) + timedelta(minutes=15)
+    )
+    result = call("add_schedule_event", {"title": "Review", "start_time": future(hour=10)})
+    assert "overlaps Standup, 10:00 to 10:15 AM" in result["say"]
+    first = datetime.fromisoformat(result["alternatives"][0]["start"])
+    assert first.astimezone(user.tz).date() == days_ahead(user, 2, 10).date()
+    assert len(result["say"].split()) <= 40

@@ -154,3 +154,27 @@ def _is_repeated(moment: datetime) -> bool:
         return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
     except (OverflowError, ValueError):
         return False
+
+
+def short_clock(moment: datetime | time) -> str:
+    """'7 AM', '7:30 PM' — a clock time without ':00', as people say it (24-hour elsewhere)."""
+    if language() != "en":
+        return clock(moment)
+    hour = moment.hour % 12 or 12
+    said = f"{hour}:{moment.minute:02d}" if moment.minute else str(hour)
+    return f"{said} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def clock_in_part(moment: datetime | time) -> str:
+    """'7 in the morning', '9 at night', 'noon' — a clock time that needs no AM or PM."""
+    hour, minute = moment.hour, moment.minute
+    if minute == 0 and hour in (0, 12):
+        return _("noon") if hour == 12 else _("midnight")
+    said = f"{hour % 12 or 12}:{minute:02d}" if minute else str(hour % 12 or 12)
+    if 1 <= hour < 12:
+        return _("%(clock)s in the morning") % {"clock": said}
+    if 12 <= hour < 17:
+        return _("%(clock)s in the afternoon") % {"clock": said}
+    if 17 <= hour < 21:
+        return _("%(clock)s in the evening") % {"clock": said}
+    return _("%(clock)s at night") % {"clock": said}

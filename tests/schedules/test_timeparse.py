@@ -58,7 +58,7 @@ PHRASES = [
     ("TOMORROW,  at 3 P.M.", _ny(2026, 3, 5, 15, 0)),
     ("Friday at noon", _ny(2026, 3, 6, 12, 0)),
     ("on Friday, at noon", _ny(2026, 3, 6, 12, 0)),
-    ("this Friday at 10:30", _ny(2026, 3, 6, 10, 30)),
+    ("this Friday at 10:30am", _ny(2026, 3, 6, 10, 30)),
     ("Monday morning", _ny(2026, 3, 9, 9, 0)),
     ("tomorrow afternoon", _ny(2026, 3, 5, 14, 0)),
     ("this evening", _ny(2026, 3, 4, 18, 0)),
@@ -89,7 +89,7 @@ PHRASES = [
     ("2026-03-06 at 4pm", _ny(2026, 3, 6, 16, 0)),
     ("half past three tomorrow", _ny(2026, 3, 5, 15, 30)),
     ("quarter to five", _ny(2026, 3, 4, 16, 45)),
-    ("a quarter past 11 tomorrow", _ny(2026, 3, 5, 11, 15)),
+    ("a quarter past 11am tomorrow", _ny(2026, 3, 5, 11, 15)),
     ("tomorrow at three", _ny(2026, 3, 5, 15, 0)),
     ("tomorrow at three thirty", _ny(2026, 3, 5, 15, 30)),
     ("tomorrow at 3 o'clock", _ny(2026, 3, 5, 15, 0)),
@@ -109,9 +109,6 @@ BARE_HOURS = [
     ("tomorrow at 1", 13, 0),
     ("tomorrow at 5", 17, 0),
     ("tomorrow at 6:45", 18, 45),
-    ("tomorrow at 7", 7, 0),
-    ("tomorrow at 10:30", 10, 30),
-    ("tomorrow at 11", 11, 0),
     ("tomorrow at 12", 12, 0),
     ("tomorrow at 12:30", 12, 30),
     ("tomorrow at 12am", 0, 0),
@@ -133,6 +130,28 @@ BARE_HOURS = [
 def test_bare_hours_follow_the_documented_am_pm_rule(text, hour, minute):
     result = parse_datetime(text, tz=NY, now=WED)
     assert (result.date(), result.hour, result.minute) == (date(2026, 3, 5), hour, minute)
+
+
+# Issue 12: 7-11 without am/pm or a part of the day were guessed as morning; now they ask.
+@pytest.mark.parametrize(
+    ("text", "morning"),
+    [
+        ("tomorrow at 7", _ny(2026, 3, 5, 7, 0)),
+        ("tomorrow at 10:30", _ny(2026, 3, 5, 10, 30)),
+        ("tomorrow at 11", _ny(2026, 3, 5, 11, 0)),
+        ("this Friday at 10:30", _ny(2026, 3, 6, 10, 30)),
+        ("a quarter past 11 tomorrow", _ny(2026, 3, 5, 11, 15)),
+    ],
+)
+def test_seven_to_eleven_without_am_or_pm_asks_which(text, morning):
+    with pytest.raises(AmbiguousTimeError) as err:
+        parse_datetime(text, tz=NY, now=WED)
+    hour = morning.hour
+    said = f"{hour}:{morning.minute:02d}" if morning.minute else str(hour)
+    assert err.value.message == f"Do you mean {said} in the morning, or {said} at night?" or (
+        err.value.message == f"Do you mean {said} in the morning, or {said} in the evening?"
+    )
+    assert err.value.options == (morning, morning + timedelta(hours=12))
 
 
 def test_tonight_at_12_is_the_midnight_ending_today():
@@ -179,14 +198,27 @@ def test_day_without_time_and_no_default_asks_for_the_time():
 @pytest.mark.parametrize(
     ("now", "expected"),
     [
-        (_ny(2026, 3, 6, 10, 0), _ny(2026, 3, 6, 15, 0)),  # Friday, 3pm still ahead: today
         (_ny(2026, 3, 6, 16, 0), _ny(2026, 3, 13, 15, 0)),  # Friday, 3pm gone: next week
         (_ny(2026, 3, 7, 10, 0), _ny(2026, 3, 13, 15, 0)),  # Saturday
     ],
 )
-def test_plain_weekday_is_next_occurrence_including_today(now, expected):
+def test_plain_weekday_is_next_occurrence(now, expected):
     for text in ("Friday at 3pm", "this Friday at 3pm", "coming friday at 3pm"):
         _same_wall_and_instant(parse_datetime(text, tz=NY, now=now), expected)
+
+
+def test_this_weekday_said_that_day_with_the_time_ahead_is_today():
+    result = parse_datetime("this Friday at 3pm", tz=NY, now=_ny(2026, 3, 6, 10, 0))
+    _same_wall_and_instant(result, _ny(2026, 3, 6, 15, 0))
+
+
+# Issue 12: "Friday" said on a Friday, with the time still ahead, was taken as today; now it asks.
+@pytest.mark.parametrize("text", ["Friday at 3pm", "coming friday at 3pm"])
+def test_weekday_said_that_day_with_the_time_ahead_asks_today_or_next_week(text):
+    with pytest.raises(AmbiguousTimeError) as err:
+        parse_datetime(text, tz=NY, now=_ny(2026, 3, 6, 10, 0))
+    assert err.value.message == "Do you mean today, or next Friday, March 13?"
+    assert err.value.options == (date(2026, 3, 6), date(2026, 3, 13))
 
 
 @pytest.mark.parametrize("day", [2, 3, 4, 5])  # Monday to Thursday, March 2-5 2026
@@ -207,7 +239,7 @@ def test_next_friday_said_early_in_the_week_asks_which_one(day):
     ],
 )
 def test_next_friday_said_late_in_the_week_is_the_coming_one(now, expected):
-    for text in ("next Friday at 10:30", "next Friday 10:30"):
+    for text in ("next Friday at 10:30am", "next Friday 10:30 am"):
         _same_wall_and_instant(parse_datetime(text, tz=NY, now=now), expected)
 
 
@@ -232,8 +264,6 @@ def test_ambiguous_slash_date_asks_both_readings():
         ("2026-03-06T15:00", _ny(2026, 3, 6, 15, 0)),
         ("2026-03-06 15:00", _ny(2026, 3, 6, 15, 0)),
         ("2026-03-06t15:00:30", _ny(2026, 3, 6, 15, 0, 30)),
-        ("2026-03-06T15:00+05:30", _ny(2026, 3, 6, 4, 30)),
-        ("2026-03-06T15:00Z", _ny(2026, 3, 6, 10, 0)),
         ("2026-03-06T15:00:00-05:00", _ny(2026, 3, 6, 15, 0)),
         ("  2026-03-06T15:00  ", _ny(2026, 3, 6, 15, 0)),
     ],
@@ -242,10 +272,32 @@ def test_iso_with_and_without_offset(text, expected):
     _same_wall_and_instant(parse_datetime(text, tz=NY, now=WED), expected)
 
 
-def test_iso_offset_result_is_expressed_in_the_users_zone():
-    result = parse_datetime("2026-03-06T15:00Z", tz=KOLKATA, now=WED)
+def test_iso_with_the_users_own_offset_is_expressed_in_the_users_zone():
+    result = parse_datetime("2026-03-06T15:00+05:30", tz=KOLKATA, now=WED)
     assert result.tzinfo == KOLKATA
-    assert (result.hour, result.minute) == (20, 30)
+    assert (result.hour, result.minute) == (15, 0)
+
+
+# Issue 12: a Z or offset other than the user's own was silently converted; now it is refused
+# with the wall time to send instead, so a model that tacks on "Z" can't move a meeting.
+@pytest.mark.parametrize(
+    ("tz", "text", "fix"),
+    [
+        (NY, "2026-03-06T15:00+05:30", "America/New_York (UTC-05:00); send 2026-03-06T15:00 "),
+        (NY, "2026-03-06T15:00Z", "America/New_York (UTC-05:00); send 2026-03-06T15:00 "),
+        (KOLKATA, "2026-03-06T15:00Z", "Asia/Kolkata (UTC+05:30); send 2026-03-06T15:00 "),
+        (NY, "2026-11-01T06:30Z", "America/New_York (UTC-05:00); send 2026-11-01T06:30 "),
+    ],
+)
+def test_iso_with_another_offset_is_refused_with_the_fix_in_the_hint(tz, text, fix):
+    with pytest.raises(TimeParseError) as err:
+        parse_datetime(text, tz=tz, now=WED)
+    assert not isinstance(err.value, AmbiguousTimeError)
+    assert err.value.message == (
+        f"That time was given in UTC{text[-6:] if text[-1] != 'Z' else '+00:00'}, but your "
+        f"times are in {tz.key}. Which time do you mean, in your own time?"
+    )
+    assert err.value.hint.startswith(f"Times are in {fix}without Z")
 
 
 def test_iso_date_only_uses_default_hour_or_asks():
@@ -334,7 +386,6 @@ def test_fall_back_question_for_new_york_reads_naturally():
     [
         (NY, "2026-11-01T01:30-04:00", -4),
         (NY, "2026-11-01T01:30-05:00", -5),
-        (NY, "2026-11-01T06:30Z", -5),
         (BERLIN, "2026-10-25T02:30+02:00", 2),
         (BERLIN, "2026-10-25T02:30+01:00", 1),
         (SYDNEY, "2026-04-05T02:30+11:00", 11),
@@ -417,9 +468,10 @@ def test_garbage_raises_time_parse_error_with_a_spoken_message(text):
 def test_unknown_text_message_tells_how_to_say_a_time():
     with pytest.raises(TimeParseError) as err:
         parse_datetime("blorp", tz=NY, now=WED)
-    assert err.value.message == (
-        "I couldn't understand 'blorp' as a time. Say a day and time, like 'tomorrow at 3pm', "
-        "or an ISO time like 2026-03-06T15:00."
+    assert err.value.message == "I couldn't understand 'blorp' as a time."
+    assert err.value.hint == (
+        "Send a day and a time such as 'tomorrow at 3pm', or ISO 8601 without an offset such "
+        "as 2026-03-06T15:00 (read in the user's own time zone)."
     )
 
 
@@ -486,7 +538,7 @@ def test_parse_duration_rejects_bad_values(text):
         ("this week", date(2026, 3, 2), date(2026, 3, 8)),
         ("next week", date(2026, 3, 9), date(2026, 3, 15)),
         ("Friday", date(2026, 3, 6), date(2026, 3, 6)),
-        ("Wednesday", date(2026, 3, 4), date(2026, 3, 4)),
+        ("this Wednesday", date(2026, 3, 4), date(2026, 3, 4)),
         ("this weekend", date(2026, 3, 7), date(2026, 3, 8)),
         ("March 6", date(2026, 3, 6), date(2026, 3, 6)),
         ("2026-03-06", date(2026, 3, 6), date(2026, 3, 6)),
@@ -532,6 +584,11 @@ def test_range_day_with_skipped_midnight_starts_at_first_valid_instant():
     start, end = parse_range("2026-09-06", tz=santiago, now=datetime(2026, 9, 1, tzinfo=santiago))
     assert start.replace(tzinfo=None) == datetime(2026, 9, 6, 1, 0)
     assert _utc_length(start, end) == timedelta(hours=23)
+
+
+def test_range_weekday_said_that_day_asks_today_or_next_week():
+    with pytest.raises(AmbiguousTimeError, match=r"^Do you mean today, or next Wednesday"):
+        parse_range("Wednesday", tz=NY, now=WED)
 
 
 def test_range_next_friday_asks_when_ambiguous():

@@ -4,6 +4,8 @@ The page's button and the API share the start budget; the relay, Tavus's signed 
 person's clicks and the playground share the tool-call budget. Counted in the shared cache.
 """
 
+from django.utils.translation import gettext as _
+
 from conversations.errors import TooManyRequests
 from drako import ratelimit
 
@@ -15,5 +17,5 @@ def per_user_minute(*, scope: str, user_id: int, limit: int, message: str) -> No
     hit = ratelimit.hit(scope=scope, key=str(user_id), limit=limit, window_seconds=WINDOW_SECONDS)
     if not hit.allowed:
         raise TooManyRequests(
-            message, say="I'm getting too many requests right now. Give me a minute."
+            message, say=_("I'm getting too many requests right now. Give me a minute.")
         )

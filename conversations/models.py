@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 LIVE_STATUSES = ("starting", "active")
 
@@ -182,11 +183,12 @@ class Proposal(models.Model):
         CANCEL = "cancel", "Cancel"
 
     class State(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPLIED = "applied", "Applied"
-        DISCARDED = "discarded", "Discarded"
-        EXPIRED = "expired", "Expired"
-        UNDONE = "undone", "Undone"
+        # Labels are said to the person too ("That change was already discarded").
+        PROPOSED = "proposed", _("Proposed")
+        APPLIED = "applied", _("Applied")
+        DISCARDED = "discarded", _("Discarded")
+        EXPIRED = "expired", _("Expired")
+        UNDONE = "undone", _("Undone")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="proposals"

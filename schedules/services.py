@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from drako.transactions import atomic_or_joined
@@ -91,11 +92,13 @@ def event_problems(event: Event, *, tz: ZoneInfo | None = None) -> list[tuple[st
     problems = [
         (field, message)
         for failed, field, message in (
-            (not event.title, "title", "An event needs a title."),
-            (len(event.title) > TITLE_MAX, "title", f"Titles are at most {TITLE_MAX} characters."),
+            (not event.title, "title", _("An event needs a title.")),
+            (len(event.title) > TITLE_MAX, "title",
+             _("Titles are at most %(most)s characters.") % {"most": TITLE_MAX}),
             (len(event.location) > LOCATION_MAX, "location",
-             f"Locations are at most {LOCATION_MAX} characters."),
-            (len(event.notes) > NOTES_MAX, "notes", f"Notes are at most {NOTES_MAX} characters."),
+             _("Locations are at most %(most)s characters.") % {"most": LOCATION_MAX}),
+            (len(event.notes) > NOTES_MAX, "notes",
+             _("Notes are at most %(most)s characters.") % {"most": NOTES_MAX}),
             (event.show_as not in Event.ShowAs.values, "show_as", "show_as is 'busy' or 'free'."),
         )
         if failed
@@ -110,13 +113,14 @@ def _time_problems(event: Event, tz: ZoneInfo | None) -> list[tuple[str, str]]:
         return [("start", "Times must carry a time zone.")]
     for moment, field in ((event.start, "start"), (event.end, "end")):
         if not FIRST_DAY <= moment.date() <= LAST_DAY:
-            return [(field, f"Dates run from {FIRST_DAY.year} to {LAST_DAY.year}.")]
+            years = {"first": FIRST_DAY.year, "last": LAST_DAY.year}
+            return [(field, _("Dates run from %(first)s to %(last)s.") % years)]
     if event.all_day and tz is not None:
         _whole_days(event, tz)
     if event.end <= event.start:
-        return [("end", "The end must be after the start.")]
+        return [("end", _("The end must be after the start."))]
     if event.end - event.start > MAX_EVENT_LENGTH:
-        return [("end", "An event can last at most 14 days.")]
+        return [("end", _("An event can last at most 14 days."))]
     return []
 
 
@@ -169,7 +173,7 @@ def _check_conflicts(event: Event, *, allow_conflict: bool) -> None:
     if conflicts:
         titles = ", ".join(f"'{c.title}'" for c in conflicts[:3])
         raise EventConflictError(
-            f"That time overlaps {titles}.",
+            _("That time overlaps %(titles)s.") % {"titles": titles},
             conflicts=conflicts,
             alternatives=event_alternatives(event),
         )
@@ -244,7 +248,7 @@ def event_update(
     for field, value in changes.items():
         setattr(event, field, value)
     if event.end <= event.start:  # before rounding to whole days, which would hide it
-        raise EventInvalidError("The end must be after the start.", field="end")
+        raise EventInvalidError(_("The end must be after the start."), field="end")
     _validate(event, event.owner.tz)
     after = event_state(event)
     if after == before:
@@ -298,11 +302,13 @@ def event_change_undo_refusal(
     """Why `change` can't be undone now, or None when it can: the one undo rule, which the undo
     itself and every page offering Undo ask."""
     if change.action == EventChange.Action.UNDO:
-        return "That change was itself an undo; make the change again instead."
+        return _("That change was itself an undo; make the change again instead.")
     if undone:
-        return "That change has already been undone."
+        return _("That change has already been undone.")
     if change.action != EventChange.Action.DELETE and current_state != change.after:
-        return f"'{change.title}' has changed since, so that change can't be undone on its own."
+        return _("'%(title)s' has changed since, so that change can't be undone on its own.") % {
+            "title": change.title
+        }
     return None
 
 

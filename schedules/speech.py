@@ -114,6 +114,42 @@ def span(start: datetime, end: datetime, tz: ZoneInfo, *, now: datetime | None =
     return _("%(start)s until %(end)s") % {"start": describe(start, tz=tz, now=now), "end": until}
 
 
+def spoken_span(
+    start: datetime, end: datetime, tz: ZoneInfo, *, now: datetime | None = None
+) -> str:
+    """A span said briefly, the day once: 'tomorrow, Tuesday, December 1, 3 to 4 PM' (for the
+    answers the persona speaks; see clock_span for the times)."""
+    said = {"day": describe_day(start, tz=tz, now=now), "times": clock_span(start, end, tz)}
+    return _("%(day)s, %(times)s") % said
+
+
+def clock_span(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """'3 to 4 PM', '10:30 AM to 12 PM', or across midnight '11 PM to Saturday, 1 AM'."""
+    first, last = local(start, tz), local(end, tz)
+    opening, closing = short_clock(first), short_clock(last)
+    if last.date() != first.date():
+        closing = _("%(weekday)s, %(clock)s") % {"weekday": weekday(last), "clock": closing}
+    elif opening.endswith("M") and (first.hour < 12) == (last.hour < 12):
+        opening = opening[:-3]  # "3 to 4 PM": the meridiem once
+    return _("%(start)s to %(end)s") % {"start": opening, "end": closing}
+
+
+def free_times(
+    slots: list[tuple[datetime, datetime]], tz: ZoneInfo, *, now: datetime | None = None
+) -> str:
+    """Free stretches said briefly, each day named once: 'tomorrow, Tuesday, December 1, 9 to
+    10 AM or 2 to 5 PM; Wednesday, December 2, 9 AM to 12 PM'."""
+    by_day: dict[date, list[str]] = {}
+    for start, end in slots:
+        by_day.setdefault(local(start, tz).date(), []).append(clock_span(start, end, tz))
+    phrases = []
+    for value, ranges in by_day.items():
+        noon = datetime.combine(value, time(12), tzinfo=tz)
+        said = {"day": describe_day(noon, tz=tz, now=now), "times": _(" or ").join(ranges)}
+        phrases.append(_("%(day)s, %(times)s") % said)
+    return "; ".join(phrases)
+
+
 def time_range(
     start: datetime, end: datetime, tz: ZoneInfo, *, hour12: bool | None = None, joiner: str = DASH
 ) -> str:
@@ -139,8 +175,7 @@ def conflicts(events, tz: ZoneInfo, *, now: datetime | None = None) -> list[str]
 
 
 def _clash(event, tz: ZoneInfo, first_day: date, now: datetime | None) -> str:
-    all_day = _("all day")
-    when = all_day if event.all_day else time_range(event.start, event.end, tz, joiner=_("to"))
+    when = _("all day") if event.all_day else clock_span(event.start, event.end, tz)
     start_day = local(event.start, tz).date()
     if start_day != first_day:
         today = local(now, tz).date() if now is not None else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from conversations import limits
 from conversations.assistant.answers import Refusal, refused
@@ -95,20 +96,34 @@ def idempotency_key(request: ToolRequest) -> str:
 
 def _run(tool: Tool | None, request: ToolRequest, ctx: ToolContext) -> dict:
     if tool is None:
-        return refused(Refusal("Sorry, I can't do that.",
+        return refused(Refusal(_("Sorry, I can't do that."),
                                hint=f"There is no tool called {request.name!r}."))  # fmt: skip
     if request.arguments.problem:
         hint = f"{request.arguments.problem} Call {tool.name} again with a JSON object."
-        return refused(Refusal("Sorry, I didn't get that. Could you say it again?", hint=hint))
+        return refused(Refusal(_("Sorry, I didn't get that. Could you say it again?"), hint=hint))
     serializer = tool.serializer_class(data=request.arguments.value)
     if not serializer.is_valid():
         name, problems = next(iter(serializer.errors.items()))
         hint = f"{name}: {problems[0]} Call {tool.name} again with it fixed."
-        return refused(Refusal(f"Sorry, I didn't get the {name.replace('_', ' ')}.", hint=hint))
+        return refused(Refusal(_question_for(name), hint=hint))
     try:
         return tool.function(ctx, serializer.validated_data)
     except Refusal as refusal:
         return refused(refusal)
+
+
+def _question_for(field: str) -> str:
+    """What to ask the person when the LLM sent an argument that can't be used."""
+    questions = {
+        "title": _("What should I call it?"),
+        "start_time": _("When does it start?"),
+        "end_time": _("When does it end?"),
+        "duration_minutes": _("How long does it last?"),
+        "event_id": _("Which event do you mean?"),
+        "change_id": _("Which change do you mean?"),
+        "when": _("Which day do you mean?"),
+    }
+    return questions.get(field, _("Sorry, I didn't catch that. Could you say it again?"))
 
 
 class _Repeat(Exception):

@@ -6,6 +6,7 @@ decided by the same rules and answered in the same shape (conversations.assistan
 """
 
 from django.db.models import Subquery
+from django.utils.translation import gettext as _
 
 from conversations.assistant import answers, proposals
 from conversations.assistant.answers import Refusal
@@ -65,13 +66,13 @@ def _find(ctx: ToolContext, action: str, change_id: int) -> Proposal:
 def _nothing(action: str, change_id: int) -> Refusal:
     if change_id:
         return Refusal(
-            "I can't find that change.",
+            _("I can't find that change. Which one do you mean?"),
             hint=f"No change {change_id} in this conversation. Use a change_id from a tool answer.",
         )
     if action == UNDO:
-        return Refusal("I haven't changed anything in this conversation yet.")
+        return Refusal(_("I haven't changed anything in this conversation yet."))
     return Refusal(
-        "There's no change waiting for a yes.",
+        _("There's no change waiting for a yes. What would you like to change?"),
         hint="Nothing is pending. Propose the change with a write tool first.",
     )
 
@@ -93,23 +94,24 @@ _DECIDE = {CONFIRM: _confirm, DISCARD: _discard, UNDO: _undo}
 
 def _done(action: str, proposal: Proposal, ctx: ToolContext) -> str:
     """What the schedule looks like now, said as a person would: the state, not the request."""
+    said = {"title": (proposal.before or proposal.data).get("title", "")}
     if action == DISCARD:
-        return "Okay, I've dropped that change. Nothing moved."
-    title = (proposal.before or proposal.data).get("title", "")
+        return _("Okay, I've dropped that change. Nothing moved.")
     if action == CONFIRM and proposal.kind == Proposal.Kind.CANCEL:
-        return f"Done: {title} is cancelled."
+        return _("Done: %(title)s is cancelled.") % said
     if action == UNDO and proposal.kind == Proposal.Kind.CREATE:
-        return f"Undone: {title} is off your schedule again."
+        return _("Undone: %(title)s is off your schedule again.") % said
     event = _event_now(proposal, ctx)
     if event is None:
-        return f"Done: {title}." if action == CONFIRM else f"Undone: {title} is as it was."
-    where = _when(event, ctx)
+        return (_("Done: %(title)s.") if action == CONFIRM else _("Undone: %(title)s.")) % said
+    said = {"title": event.title, "when": _when(event, ctx)}
+    if action == CONFIRM and proposal.kind == Proposal.Kind.CREATE:
+        return _("Done: %(title)s is on %(when)s.") % said
     if action == CONFIRM:
-        verb = "is on" if proposal.kind == Proposal.Kind.CREATE else "is now"
-        return f"Done: {event.title} {verb} {where}."
+        return _("Done: %(title)s is now %(when)s.") % said
     if event.status == Event.Status.CANCELLED:
-        return f"Undone: {event.title} is cancelled again."
-    return f"Undone: {event.title} is back on {where}."
+        return _("Undone: %(title)s is cancelled again.") % said
+    return _("Undone: %(title)s is back on %(when)s.") % said
 
 
 def _event_now(proposal: Proposal, ctx: ToolContext) -> Event | None:
@@ -121,6 +123,6 @@ def _event_now(proposal: Proposal, ctx: ToolContext) -> Event | None:
 
 def _when(event: Event, ctx: ToolContext) -> str:
     if event.all_day:
-        today = speech.local(ctx.now, ctx.tz).date()
-        return f"{speech.day(speech.local(event.start, ctx.tz).date(), today)}, all day"
-    return speech.span(event.start, event.end, ctx.tz, now=ctx.now)
+        day = speech.describe_day(event.start, tz=ctx.tz, now=ctx.now)
+        return _("%(days)s, all day") % {"days": day}
+    return speech.spoken_span(event.start, event.end, ctx.tz, now=ctx.now)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import assistant_change_context
@@ -30,7 +31,7 @@ class ProposalError(Refusal):
 
 def _expired() -> ProposalError:
     return ProposalError(
-        "That change expired before you said yes, so I didn't make it. What should change?",
+        _("That change expired before you said yes, so I didn't make it. What should change?"),
         hint="The proposal expired. Propose the change again if the user still wants it.",
     )
 
@@ -120,7 +121,7 @@ def _confirm(proposal: Proposal, utterance: str) -> Proposal:
         tz = proposal.conversation.user.tz
         titles = ", ".join(speech.conflicts(exc.conflicts, tz, now=timezone.now()))
         raise ProposalError(
-            f"That now overlaps {titles}, so I didn't change anything.",
+            _("That now overlaps %(titles)s, so I didn't change anything.") % {"titles": titles},
             hint="Offer another time, or propose it again if the user wants the overlap.",
         ) from exc
     except ScheduleError as exc:
@@ -135,7 +136,10 @@ def _check_pending(proposal: Proposal) -> None:
     if proposal.state == Proposal.State.EXPIRED:
         raise _expired()
     if proposal.state != Proposal.State.PROPOSED:
-        raise ProposalError(f"That change was already {proposal.get_state_display().lower()}.")
+        raise ProposalError(
+            _("That change was already %(state)s.")
+            % {"state": str(proposal.get_state_display()).lower()}
+        )
 
 
 def _current_event(proposal: Proposal) -> Event:
@@ -145,7 +149,7 @@ def _current_event(proposal: Proposal) -> Event:
         event.owner = user  # already loaded with the proposal: no query per use
     if event is None or schedule_services.event_state(event) != proposal.before:
         raise ProposalError(
-            "That event changed since I suggested this, so I didn't touch it.",
+            _("That event changed since I suggested this, so I didn't touch it."),
             hint="List the events again and propose the change anew if it is still wanted.",
         )
     return event
@@ -198,7 +202,7 @@ def proposal_discard(*, proposal: Proposal) -> Proposal:
 def proposal_undo(*, proposal: Proposal, utterance: str = "") -> Proposal:
     """Reverts a (locked) applied proposal through the schedule's change log."""
     if proposal.state != Proposal.State.APPLIED or proposal.change_id is None:
-        raise ProposalError("There's nothing to undo for that change.")
+        raise ProposalError(_("There's nothing to undo for that change."))
     change = proposal.change
     if change.owner_id == proposal.conversation.user_id:
         change.owner = proposal.conversation.user  # loaded already: no query for it

@@ -163,15 +163,15 @@ def test_sign_up_plan_the_week_talk_and_read_the_record(web, tavus, persona):
     calls = {c.name: c.result for c in ToolCall.objects.filter(conversation=conversation)}
     added, moved = calls["add_schedule_event"], calls["update_schedule_event"]
     assert added["state"] == moved["state"] == "proposed"
-    assert "Yoga" in added["say"] and "7:00 AM" in added["say"]
-    assert "Team retro" in moved["say"] and "4:30 PM" in moved["say"]
+    assert "Yoga" in added["say"] and "7 to 8 AM" in added["say"]
+    assert "Team retro" in moved["say"] and "4:30 to 5:30 PM" in moved["say"]
     move_summary = moved["proposal"]["summary"]
     # What the persona said after each decision is the schedule as it now stands.
     said = [c.result["say"] for c in ToolCall.objects.filter(conversation=conversation)]
     assert _echoes(web, 10) == said
-    assert said[1].startswith("Done: Yoga is on ") and "7:00 AM" in said[1]
-    assert said[3].startswith("Done: Team retro is now ") and "4:30 PM" in said[3]
-    assert said[4].startswith("Undone: Team retro is back on ") and "2:00 PM" in said[4]
+    assert said[1].startswith("Done: Yoga is on ") and "7 to 8 AM" in said[1]
+    assert said[3].startswith("Done: Team retro is now ") and "4:30 to 5:30 PM" in said[3]
+    assert said[4].startswith("Undone: Team retro is back on ") and "2 to 3 PM" in said[4]
     contexts = of_type(web.wait_sent(10), "conversation.append_llm_context")
     assert len(contexts) == 5
     assert "On screen the user chose to confirm" in contexts[1]["properties"]["context"]

@@ -74,7 +74,11 @@ def _listing(events: list[Event], label: str, several_days: bool, ctx: ToolConte
 def _named(event: Event, ctx: ToolContext, *, with_day: bool) -> str:
     """'Gym at 9:00 AM', or 'Gym on Tuesday at 9:00 AM' when the list spans several days."""
     local = speech.local(event.start, ctx.tz)
-    said = {"title": event.title, "clock": speech.clock(local), "weekday": speech.weekday(local)}
+    said = {
+        "title": event.title,
+        "clock": speech.short_clock(local),
+        "weekday": speech.weekday(local),
+    }
     if event.all_day:
         return (
             _("%(title)s on %(weekday)s, all day") if with_day else _("%(title)s, all day")
@@ -116,7 +120,7 @@ class FreeSlotsInput(serializers.Serializer):
     serializer_class=FreeSlotsInput,
 )
 def find_free_slots(ctx: ToolContext, data: dict) -> dict:
-    length = times.length(data["duration_minutes"])
+    length = times.length(ctx, data["duration_minutes"])
     if data["when"].strip():
         start, end = times.window(ctx, data["when"])
     else:
@@ -130,9 +134,9 @@ def find_free_slots(ctx: ToolContext, data: dict) -> dict:
         {
             "start": s.start.astimezone(ctx.tz).isoformat(),
             "end": s.end.astimezone(ctx.tz).isoformat(),
-            "when": speech.span(s.start, s.end, ctx.tz, now=ctx.now),
+            "when": speech.spoken_span(s.start, s.end, ctx.tz, now=ctx.now),
         }
         for s in slots[:MAX_SLOTS]
     ]
-    choices = _("; or ").join(o["when"] for o in out[:3])
+    choices = speech.free_times([(s.start, s.end) for s in slots[:3]], ctx.tz, now=ctx.now)
     return reply(_("You're free %(choices)s.") % {"choices": choices}, slots=out)

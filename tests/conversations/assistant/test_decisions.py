@@ -258,9 +258,11 @@ def test_decisions_say_what_the_schedule_now_looks_like(call, user):
     event = add_event(user, "Dentist", days_ahead(user, 3, 10))
     moved = call("update_schedule_event", {"event_id": event.pk, "start_time": future(3, 15)})
     done = call("confirm_change", {"change_id": moved["change_id"]})
-    assert done["say"].startswith("Done: Dentist is now ") and "3:00 PM" in done["say"]
+    assert done["say"].startswith("Done: Dentist is now ") and "3 to 4 PM" in done["say"]
     undone = call("undo_last_change", {})
-    assert undone["say"].startswith("Undone: Dentist is back on ") and "10:00 AM" in undone["say"]
+    assert (
+        undone["say"].startswith("Undone: Dentist is back on ") and "10 to 11 AM" in undone["say"]
+    )
     cancelled = call("cancel_schedule_event", {"event_id": event.pk})
     assert call("confirm_change", {})["say"] == "Done: Dentist is cancelled."
     assert call("undo_last_change", {})["say"].startswith("Undone: Dentist is back on ")

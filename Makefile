@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check bench clean venv
+.PHONY: run test lint format check bench clean venv messages
 
 $(VENV)/.runtime: requirements.txt
 	@python_bin=$$(PYTHON="$(PYTHON)" sh scripts/find_python.sh) || exit 1; \
@@ -20,8 +20,15 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 venv: $(VENV)/.runtime
 
+# The assistant's words in other languages: locale/*.po compiled to .mo with Babel (pure Python,
+# so no GNU gettext is needed); the .mo files are build output and git-ignored.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+locale/%.mo: locale/%.po $(VENV)/.runtime
+	@$(VENV)/bin/pybabel compile --statistics -i $< -o $@ 2>&1 | sed 's|^|$<: |'
+messages: $(MO_FILES)
+
 # The web server and the background worker together; Ctrl-C stops both (scripts/run_local.py).
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime $(MO_FILES)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py bootstrap_local_admin --url http://$(HOST):$(PORT)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py ensure_default_persona
@@ -35,7 +42,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	 else echo "npm not found: the accessibility checks will skip (apt-get install npm, then make test)"; fi
 
 # Tests run with DEBUG off like production; a throwaway key and test hosts make that legal.
-test: $(VENV)/.dev node_modules/.package-lock.json
+test: $(VENV)/.dev node_modules/.package-lock.json $(MO_FILES)
 	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-testserver,localhost,127.0.0.1} \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -52,8 +59,9 @@ check: $(VENV)/.runtime
 
 # Benchmarks: gunicorn + PostgreSQL (127.0.0.1:5432, user postgres) on loopback; writes
 # bench/RESULTS.md. `timeout` bounds the whole run; bench.run stops what it started either way.
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev $(MO_FILES)
 	timeout --signal=INT --kill-after=30 540 $(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles node_modules
+	find locale -name '*.mo' -delete

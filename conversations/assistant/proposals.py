@@ -137,7 +137,7 @@ def _check_pending(proposal: Proposal) -> None:
         raise _expired()
     if proposal.state != Proposal.State.PROPOSED:
         raise ProposalError(
-            _("That change was already %(state)s.")
+            _("That change was already %(state)s. What would you like to do instead?")
             % {"state": str(proposal.get_state_display()).lower()}
         )
 

@@ -35,13 +35,14 @@ def localize(naive: datetime, tz: ZoneInfo, zone_word: str | None = None) -> dat
         if zone_word and str(candidate.tzname()).lower() == zone_word:
             return candidate
     raise AmbiguousTimeError(
-        _("%(clock)s happens twice on %(day)s in %(zone)s because clocks go back. Do you mean "
-          "the first one (%(first)s, %(first_offset)s) or the second one (%(second)s, "
-          "%(second_offset)s)?")
+        _("%(clock)s happens twice on %(day)s, because the clocks go back. Before the change "
+          "(%(first)s), or after it (%(second)s)?")
         % {"clock": speech.clock(naive), "day": speech.day(naive.date(), None),
-           "zone": zone_name(tz), "first": early.tzname(), "first_offset": utc_offset(early),
-           "second": late.tzname(), "second_offset": utc_offset(late)},
+           "first": early.tzname(), "second": late.tzname()},
         options=(early, late),
+        hint=f"{speech.clock(naive)} happens twice in {zone_name(tz)}: {early.tzname()} "
+        f"({utc_offset(early)}) or {late.tzname()} ({utc_offset(late)}). Put the question to "
+        "the user, then send the time with the chosen offset.",
     )  # fmt: skip
 
 
@@ -66,23 +67,22 @@ def nonexistent(naive: datetime, tz: ZoneInfo) -> NonexistentTimeError:
     values = {
         "clock": speech.clock(naive),
         "day": speech.day(naive.date(), None),
-        "zone": zone_name(tz),
         "before": speech.clock(before),
         "after": speech.clock(after),
         "after_day": speech.day(after.date(), None),
     }
     if after.date() == naive.date():
         message = _(
-            "%(clock)s doesn't exist on %(day)s in %(zone)s: clocks jump forward from "
-            "%(before)s to %(after)s. The nearest valid time is %(after)s. Shall I use that?"
+            "%(clock)s doesn't exist on %(day)s: the clocks jump from %(before)s to %(after)s. "
+            "Shall I make it %(after)s?"
         )
     else:
         message = _(
-            "%(clock)s doesn't exist on %(day)s in %(zone)s: clocks jump forward from "
-            "%(before)s to %(after)s on %(after_day)s. The nearest valid time is %(after)s on "
-            "%(after_day)s. Shall I use that?"
+            "%(clock)s doesn't exist on %(day)s: the clocks jump from %(before)s to %(after)s on "
+            "%(after_day)s. Shall I make it %(after)s then?"
         )
-    return NonexistentTimeError(message % values, suggestion=after)
+    hint = f"A DST gap in {zone_name(tz)}. Put the question to the user."
+    return NonexistentTimeError(message % values, suggestion=after, hint=hint)
 
 
 def gap_end(naive: datetime, tz: ZoneInfo) -> datetime:

@@ -339,8 +339,8 @@ def test_time_skipped_by_spring_forward_names_the_nearest_valid_time(tz, text, g
     with pytest.raises(NonexistentTimeError) as err:
         parse_datetime(text, tz=tz, now=datetime(2026, 3, 1, 12, 0, tzinfo=tz))
     assert "2:30 AM doesn't exist" in err.value.message
-    assert "clocks jump forward from 2:00 AM to 3:00 AM" in err.value.message
-    assert "The nearest valid time is 3:00 AM" in err.value.message
+    assert "the clocks jump from 2:00 AM to 3:00 AM" in err.value.message
+    assert err.value.message.endswith("Shall I make it 3:00 AM?")
     _same_wall_and_instant(err.value.suggestion, gap_end)
 
 
@@ -348,24 +348,28 @@ def test_skipped_midnight_suggests_first_valid_time():
     santiago = ZoneInfo("America/Santiago")  # Chile springs forward at midnight
     with pytest.raises(NonexistentTimeError) as err:
         parse_datetime("2026-09-06T00:30", tz=santiago, now=datetime(2026, 9, 1, tzinfo=santiago))
-    assert "The nearest valid time is 1:00 AM" in err.value.message
+    assert err.value.message.endswith("Shall I make it 1:00 AM?")
 
 
 @pytest.mark.parametrize(
     ("tz", "text", "first", "second"),
     [
-        (NY, "November 1 at 1:30am", "(EDT, UTC-04:00)", "(EST, UTC-05:00)"),
-        (NY, "2026-11-01T01:30", "(EDT, UTC-04:00)", "(EST, UTC-05:00)"),
-        (BERLIN, "2026-10-25T02:30", "(CEST, UTC+02:00)", "(CET, UTC+01:00)"),
-        (SYDNEY, "2026-04-05 02:30", "(AEDT, UTC+11:00)", "(AEST, UTC+10:00)"),
+        (NY, "November 1 at 1:30am", "EDT, UTC-04:00", "EST, UTC-05:00"),
+        (NY, "2026-11-01T01:30", "EDT, UTC-04:00", "EST, UTC-05:00"),
+        (BERLIN, "2026-10-25T02:30", "CEST, UTC+02:00", "CET, UTC+01:00"),
+        (SYDNEY, "2026-04-05 02:30", "AEDT, UTC+11:00", "AEST, UTC+10:00"),
     ],
 )
 def test_time_repeated_by_fall_back_asks_which(tz, text, first, second):
     with pytest.raises(AmbiguousTimeError) as err:
         parse_datetime(text, tz=tz, now=datetime(2026, 3, 1, 12, 0, tzinfo=tz))
     message = err.value.message
-    assert "happens twice on Sunday" in message and "because clocks go back" in message
-    assert f"the first one {first} or the second one {second}?" in message
+    assert "happens twice on Sunday" in message and "because the clocks go back" in message
+    zone_first, offset_first = first.split(", ")
+    zone_second, offset_second = second.split(", ")
+    assert f"Before the change ({zone_first}), or after it ({zone_second})?" in message
+    # The offsets, for the LLM to send back with the person's choice.
+    assert f"({offset_first})" in err.value.hint and f"({offset_second})" in err.value.hint
     early, late = err.value.options
     assert early.replace(tzinfo=None) == late.replace(tzinfo=None)
     assert early.astimezone(UTC) + timedelta(hours=1) == late.astimezone(UTC)
@@ -375,9 +379,8 @@ def test_fall_back_question_for_new_york_reads_naturally():
     with pytest.raises(AmbiguousTimeError) as err:
         parse_datetime("2026-11-01T01:30", tz=NY, now=WED)
     assert err.value.message == (
-        "1:30 AM happens twice on Sunday, November 1, 2026 in America/New_York because "
-        "clocks go back. Do you mean the first one (EDT, UTC-04:00) or the second one "
-        "(EST, UTC-05:00)?"
+        "1:30 AM happens twice on Sunday, November 1, 2026, because the clocks go back. "
+        "Before the change (EDT), or after it (EST)?"
     )
 
 

@@ -113,8 +113,25 @@ class SignupForm(auth_forms.UserCreationForm):
         return email
 
 
+class WorkingDaysField(forms.MultipleChoiceField):
+    """Checkboxes for the weekdays, stored as digits ("01234": Monday to Friday)."""
+
+    def __init__(self, **kwargs):
+        days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("help_text", "Free-slot search skips the other days.")
+        super().__init__(choices=[(str(n), name) for n, name in enumerate(days)], **kwargs)
+
+    def prepare_value(self, value):
+        return list(value) if isinstance(value, str) else value
+
+    def clean(self, value):
+        return "".join(sorted(set(super().clean(value))))
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = TimeZoneField()
+    working_days = WorkingDaysField(label="Working days")
 
     class Meta:
         model = User
@@ -125,6 +142,7 @@ class ProfileForm(forms.ModelForm):
             "language",
             "working_day_start",
             "working_day_end",
+            "working_days",
         )
         widgets = {
             "working_day_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

@@ -3,6 +3,7 @@ import zoneinfo
 from datetime import time
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 
 from accounts.timezones import LANGUAGE_CHOICES, SPEECH_LANGUAGES
@@ -20,6 +21,12 @@ class User(AbstractUser):
     language = models.CharField(max_length=20, choices=LANGUAGE_CHOICES, default="english")
     working_day_start = models.TimeField(default=time(9, 0))
     working_day_end = models.TimeField(default=time(18, 0))
+    # The weekdays the user works (Monday = 0), as digits: free-slot search skips the others.
+    working_days = models.CharField(
+        max_length=7,
+        default="01234",
+        validators=[RegexValidator(r"^[0-6]{1,7}$", "Pick at least one working day.")],
+    )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     # Password resets go only to an address its owner proved they read (a signed link).
     email_verified = models.BooleanField(default=False)
@@ -38,6 +45,11 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.first_name or self.username
+
+    @property
+    def weekdays_worked(self) -> frozenset[int]:
+        """The weekdays (Monday = 0) the user works; all seven if the field says nothing."""
+        return frozenset(int(d) for d in self.working_days if d in "0123456") or frozenset(range(7))
 
     @property
     def speech_language(self) -> str:

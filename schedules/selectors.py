@@ -83,13 +83,25 @@ def _round_up(moment: datetime) -> datetime:
     return epoch + steps * SLOT_STEP
 
 
-def _day_windows(*, tz, start, end, day_start: time, day_end: time):
+def _day_windows(*, tz, start, end, day_start: time, day_end: time, weekdays: frozenset[int]):
     day = start.astimezone(tz).date() - timedelta(days=1)
     while (lower := _local(day, day_start, tz)) < end:
         upper = _local(day, day_end, tz)
-        if upper > start:
+        if upper > start and day.weekday() in weekdays:
             yield max(lower, start), min(upper, end)
         day += timedelta(days=1)
+
+
+def _weekdays_searched(user, start: datetime, end: datetime) -> frozenset[int]:
+    """The user's working days; every day when the span holds none of them (a person asking
+    for free time on Saturday means Saturday, day off or not)."""
+    tz, worked = user.tz, user.weekdays_worked
+    first, last = (
+        start.astimezone(tz).date(),
+        (end - timedelta(microseconds=1)).astimezone(tz).date(),
+    )
+    span = {(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))}
+    return worked if span & worked else frozenset(range(7))
 
 
 def free_slots_for_user(
@@ -102,7 +114,8 @@ def free_slots_for_user(
     day_start: time | None = None,
     day_end: time | None = None,
 ) -> list[Slot]:
-    """Free stretches of at least `duration` in [start, end), within the user's day, never past."""
+    """Free stretches of at least `duration` in [start, end), within the user's working days and
+    hours, never past."""
     tz = user.tz
     start = _round_up(max(start, now))
     busy = [
@@ -122,6 +135,7 @@ def free_slots_for_user(
         end=end,
         day_start=day_start or user.working_day_start,
         day_end=day_end or user.working_day_end,
+        weekdays=_weekdays_searched(user, start, end),
     )
     for lower, upper in windows:
         slots.extend(_gaps(lower=_round_up(lower), upper=upper, busy=busy, duration=duration))

@@ -76,6 +76,7 @@ def test_changing_the_email_unverifies_it_and_mails_the_new_one(mailoutbox):
         "language": "english",
         "working_day_start": "09:00",
         "working_day_end": "17:00",
+        "working_days": ["0", "1", "2", "3", "4"],
     }
     assert client.post(reverse("profile"), form).status_code == 302
     user.refresh_from_db()

@@ -97,6 +97,7 @@ def test_profile_updates_zone_language_and_hours(user_client, user):
             "language": "spanish",
             "working_day_start": "08:00",
             "working_day_end": "17:30",
+            "working_days": ["0", "1", "2", "3", "4"],
         },
     )
     assert response.status_code == 302
@@ -200,3 +201,24 @@ def test_forwarded_for_is_believed_from_a_trusted_proxy(client, settings):
     for i in range(3):
         response = _signup_as(client, i, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
     assert response.status_code == 302  # three different clients behind our proxy
+
+
+def test_working_days_are_chosen_on_the_profile(client, user):
+    client.force_login(user)
+    page = client.get("/accounts/profile/")
+    assert 'name="working_days"' in page.content.decode()
+    data = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "time_zone": user.time_zone,
+        "language": "english",
+        "working_day_start": "08:00",
+        "working_day_end": "16:00",
+        "working_days": ["0", "2", "4"],
+    }
+    client.post("/accounts/profile/", data)
+    user.refresh_from_db()
+    assert user.working_days == "024" and user.weekdays_worked == {0, 2, 4}
+    client.post("/accounts/profile/", {**data, "working_days": []})
+    user.refresh_from_db()
+    assert user.working_days == "024"  # at least one day stays

@@ -1,6 +1,6 @@
 """Read tools: list events, find free slots."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -45,3 +45,19 @@ def test_a_list_over_several_days_names_each_day(call, user):
     result = call("list_schedule_events", {"when": f"{first} to {last}"})
     assert f"Gym on {first:%A} at 9 AM" in result["say"]
     assert f"Swim on {last:%A} at 9 AM" in result["say"]
+
+
+def test_free_slots_skip_days_off_unless_asked_for_one(call, user):
+    from accounts.models import User
+
+    start = timezone.localtime(timezone.now(), user.tz).date()
+    saturday = start + timedelta(days=(5 - start.weekday()) % 7 or 7)
+    monday = saturday + timedelta(days=2)
+    week = call("find_free_slots", {"duration_minutes": "60", "when": f"{saturday} to {monday}"})
+    days = {datetime.fromisoformat(s["start"]).date() for s in week["slots"]}
+    assert days == {monday}  # the weekend is off by default
+    weekend = call("find_free_slots", {"duration_minutes": "60", "when": f"{saturday}"})
+    assert {datetime.fromisoformat(s["start"]).date() for s in weekend["slots"]} == {saturday}
+    User.objects.filter(pk=user.pk).update(working_days="0123456")
+    again = call("find_free_slots", {"duration_minutes": "60", "when": f"{saturday} to {monday}"})
+    assert {datetime.fromisoformat(s["start"]).date() for s in again["slots"]} >= {saturday}

@@ -6,7 +6,8 @@ import os
 # reads slow clients' requests in full before handing them over, so they cannot tie up workers.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threaded workers: a request waiting on Tavus (bounded by TAVUS_*_TIMEOUT) holds one thread,
-# not the whole worker, so pages and tool calls keep flowing.
+# not the whole worker, and at most TAVUS_MAX_IN_FLIGHT (3) threads per worker wait on Tavus at
+# once, so pages, tool calls and /healthz keep flowing however slow Tavus gets.
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))

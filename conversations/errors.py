@@ -55,6 +55,10 @@ _TAVUS_REFUSALS = {
         status.HTTP_502_BAD_GATEWAY,
         "DRAKO's video service refused our credentials. An admin needs to check the Tavus API key.",
     ),
+    tavus.TavusBusy: (
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "DRAKO's video service is answering slowly right now. Please try again in a moment.",
+    ),
     tavus.TavusUnavailable: (
         status.HTTP_502_BAD_GATEWAY,
         "DRAKO's video service isn't answering right now. Please try again in a few minutes.",

@@ -36,6 +36,10 @@ class Conversation(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.STARTING)
     tavus_conversation_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     conversation_url = models.URLField(max_length=500, blank=True)
+    # The private room's JWT (require_auth): the owner's page joins with it; never logged.
+    meeting_token = models.TextField(blank=True, editable=False)
+    # How this call's tool calls come and go (the persona's choice when it started).
+    tool_delivery = models.CharField(max_length=8, default="registry")
     callback_secret = models.CharField(max_length=64, default=new_callback_secret, editable=False)
     context_sent = models.TextField(blank=True)
     request_payload = models.JSONField(null=True, blank=True)

@@ -49,15 +49,27 @@ def _greeting(user) -> str | None:
 def conversation_build_payload(*, conversation: Conversation, persona, now: datetime) -> dict:
     """The exact body of Tavus's POST /conversations for this conversation."""
     user = conversation.user
-    payload = {
-        "persona_id": persona.tavus_persona_id,
-        "replica_id": persona.default_replica_id,
+    payload = {"persona_id": persona.tavus_persona_id}
+    if persona.default_replica_id:  # never "": Tavus takes it for an id and refuses it
+        payload["replica_id"] = persona.default_replica_id
+    payload |= {
         # The id leads the name, so a call whose create timed out can be found and ended later.
         "conversation_name": f"DRAKO #{conversation.pk} with {user.name}"[:100],
         "conversational_context": conversation_context_build(user=user, now=now),
         "memory_stores": [f"drako-user-{user.pk}"],
-        "properties": {**persona.conversation_properties(), "language": user.language},
+        # A private room: only someone holding the meeting token joins, and only one person
+        # besides the replica (docs/tavus.md §5): nobody else with the URL can drive the schedule.
+        "require_auth": True,
+        "max_participants": 2,
+        "properties": {
+            **persona.conversation_properties(),
+            "language": user.language,
+            # Utterance events (captions, and the words stored with each tool call) need it.
+            "enable_closed_captions": True,
+        },
     }
+    if persona.eu_policy:
+        payload["policy"] = "eu"
     if greeting := _greeting(user):
         payload["custom_greeting"] = greeting
     if callback_url := _callback_url(conversation):
@@ -138,6 +150,8 @@ def conversation_start(*, user, persona) -> StartResult:
         raise tavus_refusal(exc) from exc
     conversation.tavus_conversation_id = info.conversation_id
     conversation.conversation_url = info.conversation_url
+    conversation.meeting_token = info.meeting_token or ""
+    conversation.tool_delivery = persona.tool_delivery
     conversation.started_at = now
     ended_meanwhile = _refresh_status(conversation)
     conversation.advance(
@@ -150,6 +164,8 @@ def conversation_start(*, user, persona) -> StartResult:
         update_fields=[
             "tavus_conversation_id",
             "conversation_url",
+            "meeting_token",
+            "tool_delivery",
             "started_at",
             "status",
             "ended_at",

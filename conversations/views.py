@@ -69,6 +69,9 @@ def _live(request, conversation):
         "conversationId": conversation.pk,
         "tavusConversationId": conversation.tavus_conversation_id,
         "conversationUrl": conversation.conversation_url,
+        # The private room's token: only this page, the owner's, ever gets it.
+        "meetingToken": conversation.meeting_token or None,
+        "toolDelivery": conversation.tool_delivery,
         "endUrl": reverse("conversations:end", args=[conversation.pk]),
         "recordUrl": reverse("conversations:detail", args=[conversation.pk]),
         "todayUrl": reverse("conversations:today", args=[conversation.pk]),

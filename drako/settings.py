@@ -263,6 +263,9 @@ TAVUS_TEST_MODE = env.bool("TAVUS_TEST_MODE", default=False)
 TAVUS_TOOL_SECRET = env.str("TAVUS_TOOL_SECRET", default="")
 TAVUS_CONNECT_TIMEOUT = env.float("TAVUS_CONNECT_TIMEOUT", default=3.05)
 TAVUS_READ_TIMEOUT = env.float("TAVUS_READ_TIMEOUT", default=10.0)
+# Requests to Tavus in flight at once per process; one more is refused at once with a 503, so a
+# slow Tavus holds at most this many of gunicorn's threads (GUNICORN_THREADS, default 8).
+TAVUS_MAX_IN_FLIGHT = env.int("TAVUS_MAX_IN_FLIGHT", default=3)
 DRAKO_PUBLIC_URL = env.str("DRAKO_PUBLIC_URL", default="").rstrip("/")
 
 # --- Background tasks (django.tasks): the database queue, or RQ when TASKS_URL is Redis ---

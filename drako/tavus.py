@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -68,6 +69,14 @@ class TavusUnavailable(TavusError):
     """Tavus is down, slow, unreachable or answered with something unreadable."""
 
 
+class TavusBusy(TavusUnavailable):
+    """Every slot for calls to Tavus is taken (Tavus is slow): nothing was sent; try again soon."""
+
+
+class TavusConflict(TavusInvalidRequest):
+    """Tavus holds unpublished edits to this persona (409): someone is editing it there."""
+
+
 # --- What callers get back ----------------------------------------------------------------------
 
 
@@ -119,6 +128,18 @@ class ReplicaInfo:
 
 
 @dataclass(frozen=True)
+class ToolInfo:
+    tool_id: str
+    name: str
+    description: str
+    parameters: dict = field(hash=False)
+    on_call: str | None
+    on_resolve: str | None
+    is_system_tool: bool
+    raw: dict = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class _Reply:
     status: int
     body: Any
@@ -154,6 +175,23 @@ def _segment(value: str, what: str) -> str:
     return quote(str(value), safe="")
 
 
+# A slow Tavus must not hold every web thread: at most this many requests to Tavus are in flight
+# per process, and one more is refused at once (TavusBusy, a 503 "try again in a moment") instead
+# of queueing behind the others. Sized well below gunicorn's threads (gunicorn.conf.py).
+_in_flight: threading.BoundedSemaphore | None = None
+_in_flight_size = 0
+_in_flight_lock = threading.Lock()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    global _in_flight, _in_flight_size
+    size = max(1, int(getattr(settings, "TAVUS_MAX_IN_FLIGHT", 4)))
+    with _in_flight_lock:
+        if _in_flight is None or size != _in_flight_size:
+            _in_flight, _in_flight_size = threading.BoundedSemaphore(size), size
+        return _in_flight
+
+
 def _request(
     method: str,
     path: str,
@@ -168,6 +206,19 @@ def _request(
         raise TavusNotConfigured("Tavus is not configured on this server (TAVUS_API_KEY is empty).")
     # Only reads are retried: a repeated create could start (and bill) a second conversation.
     attempts = _MAX_ATTEMPTS if idempotent and method == "GET" else 1
+    slots = _slots()
+    if not slots.acquire(blocking=False):
+        logger.warning("tavus %s %s refused: every slot is waiting on Tavus", method, path)
+        raise TavusBusy("Tavus is answering slowly right now. Try again in a moment.")
+    try:
+        return _attempts(method, path, key=key, json=json, params=params, attempts=attempts)
+    finally:
+        slots.release()
+
+
+def _attempts(
+    method: str, path: str, *, key: str, json: Any, params: dict[str, Any] | None, attempts: int
+) -> _Reply:
     last_error: TavusUnavailable | None = None
     for attempt in range(1, attempts + 1):
         try:
@@ -278,6 +329,12 @@ def _error_for(status: int, body: Any) -> TavusError:
         )
     elif status == 429:
         kind, sentence = TavusLimitReached, "Tavus is rate limiting us. Try again in a few minutes."
+    elif status == 409:
+        kind = TavusConflict
+        sentence = (
+            "Tavus holds unpublished edits to this persona (made in Tavus's dashboard). Publish "
+            "or discard them there, then sync again."
+        )
     elif status == 404 or (status == 400 and _UNKNOWN_ID.match(text)):
         kind, sentence = TavusNotFound, "Tavus does not know this item; it may have been deleted."
     elif 400 <= status < 500:
@@ -526,3 +583,74 @@ def list_replicas(*, replica_type: str | None = None) -> list[ReplicaInfo]:
     params = _params(replica_type=replica_type, limit=100)
     items, _total = _items(_request("GET", "/replicas", params=params, idempotent=True).body)
     return [_replica(item) for item in items]
+
+
+def get_replica(*, replica_id: str) -> ReplicaInfo:
+    """One replica (face), with its training status ("completed" means usable)."""
+    path = f"/replicas/{_segment(replica_id, 'replica id')}"
+    return _replica(_request("GET", path, idempotent=True).body)
+
+
+# --- Tools registry (docs/tavus.md §1) ----------------------------------------------------------
+
+
+def _tool(body: Any) -> ToolInfo:
+    raw = _object(body, "tool_id")
+    parameters = raw.get("parameters")
+    return ToolInfo(
+        tool_id=str(raw["tool_id"]),
+        name=raw.get("name") or "",
+        description=raw.get("description") or "",
+        parameters=parameters if isinstance(parameters, dict) else {},
+        on_call=raw.get("on_call"),
+        on_resolve=raw.get("on_resolve"),
+        is_system_tool=bool(raw.get("is_system_tool")),
+        raw=raw,
+    )
+
+
+def create_tool(*, payload: dict) -> ToolInfo:
+    """Create a tool in the account's registry (names are unique per Tavus account)."""
+    return _tool(_request("POST", "/tools", json=payload).body)
+
+
+def update_tool(*, tool_id: str, payload: dict) -> ToolInfo:
+    """Change a registry tool; Tavus merges the fields sent (it is not a JSON Patch)."""
+    path = f"/tools/{_segment(tool_id, 'tool id')}"
+    return _tool(_request("PATCH", path, json=payload).body)
+
+
+def iter_tools(*, tool_type: str = "user", limit: int = 100) -> Iterator[ToolInfo]:
+    """Every tool in the registry; tool_type is "user", "system" or "all"."""
+
+    def fetch(page: int) -> tuple[list[ToolInfo], int | None]:
+        params = {"type": tool_type, "page": page, "limit": limit}
+        items, total = _items(_request("GET", "/tools", params=params, idempotent=True).body)
+        return [_tool(item) for item in items], total
+
+    return _walk(fetch, first_page=1, limit=limit)
+
+
+def attach_tools(*, persona_id: str, tool_ids: Iterable[str]) -> None:
+    """Attach registry tools to a persona (PAL); attaching one already there changes nothing."""
+    path = f"/pals/{_segment(persona_id, 'persona id')}/tools"
+    _request("POST", path, json={"tool_ids": list(tool_ids)})
+
+
+def list_persona_tools(*, persona_id: str) -> list[ToolInfo]:
+    """The registry tools attached to a persona (not inline ones, not system tools)."""
+    path = f"/pals/{_segment(persona_id, 'persona id')}/tools"
+    items, _total = _items(_request("GET", path, idempotent=True).body)
+    return [_tool(item) for item in items]
+
+
+def detach_tool(*, persona_id: str, tool_id: str) -> None:
+    """Detach a tool from a persona; one that was not attached counts as done."""
+    path = (
+        f"/pals/{_segment(persona_id, 'persona id')}/tools/{_segment(tool_id, 'tool id')}"
+    )
+    try:
+        _request("DELETE", path)
+    except TavusInvalidRequest as error:
+        if error.status != 400:
+            raise

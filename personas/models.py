@@ -5,11 +5,13 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-# Tavus fetches documents of these types (docs/tavus.md §9); nothing else is served publicly.
-DOCUMENT_EXTENSIONS = ("pdf", "txt", "docx", "doc", "png", "jpg", "jpeg", "pptx", "csv", "xlsx")
+# Tavus's Knowledge Base takes these types (docs/tavus.md §9: no .jpeg); nothing else is served.
+DOCUMENT_EXTENSIONS = ("pdf", "txt", "docx", "doc", "png", "jpg", "pptx", "csv", "xlsx")
+# Tavus's own ceiling for max_call_duration (docs/tavus.md §5); DRAKO's default stays far below.
+TAVUS_MAX_CALL_SECONDS = 3600
 
 
 def default_replica_id() -> str:
@@ -91,6 +93,21 @@ class Document(models.Model):
         return PurePosixPath(self.file.name).name if self.file else ""
 
 
+class TavusTool(models.Model):
+    """One of DRAKO's tools in the Tavus account's tools registry (shared by every persona)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    tavus_tool_id = models.CharField("Tavus tool id", max_length=64)
+    last_body = models.JSONField(default=dict, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Persona(models.Model):
     """Everything Tavus needs to run DRAKO's assistant, plus how DRAKO offers it to users."""
 
@@ -114,13 +131,19 @@ class Persona(models.Model):
     class TurnDetection(models.TextChoices):
         SPARROW_1 = "sparrow-1", "sparrow-1 (recommended)"
         SPARROW_0 = "sparrow-0", "sparrow-0 (legacy)"
-        TIME_BASED = "time-based", "time-based"
+        TIME_BASED = "timebased", "timebased (API-only, not actively supported)"
+
+    class ToolDelivery(models.TextChoices):
+        REGISTRY = "registry", "Tavus tools registry (recommended)"
+        INLINE = "inline", "Inline in the LLM layer (legacy fallback)"
+
+    class Perception(models.TextChoices):
+        OFF = "off", "Off: no analysis of the user's face, voice or emotions"
+        RAVEN_1 = "raven-1", "raven-1 (analyses appearance and emotion)"
+        RAVEN_0 = "raven-0", "raven-0 (legacy)"
 
     name = models.CharField(max_length=100)
     system_prompt = models.TextField(blank=True)
-    context = models.TextField(
-        blank=True, help_text="Extra LLM context (Tavus merges it into the prompt)."
-    )
     default_replica_id = models.CharField(max_length=64, blank=True, default=default_replica_id)
     pipeline_mode = models.CharField(max_length=8, choices=PipelineMode, default=PipelineMode.FULL)
 
@@ -157,11 +180,34 @@ class Persona(models.Model):
     turn_taking_patience = models.CharField(max_length=6, choices=Level, default=Level.MEDIUM)
     replica_interruptibility = models.CharField(max_length=6, choices=Level, default=Level.MEDIUM)
 
+    tool_delivery = models.CharField(
+        max_length=8,
+        choices=ToolDelivery,
+        default=ToolDelivery.REGISTRY,
+        help_text="Registry tools answer with tool_result and let the LLM phrase the result; "
+        "inline tools are Tavus's legacy path, kept as a fallback.",
+    )
+    perception_model = models.CharField(
+        max_length=8,
+        choices=Perception,
+        default=Perception.OFF,
+        help_text="Off by default: a scheduling assistant has no need to read faces or moods.",
+    )
+    eu_policy = models.BooleanField(
+        "EU AI Act policy",
+        default=False,
+        help_text='Send policy: "eu" with each conversation: Tavus then applies its EU rules '
+        "(no emotion recognition, AI disclosure).",
+    )
+
     documents = models.ManyToManyField(Document, blank=True, related_name="personas")
     document_tags = models.JSONField(default=list, blank=True)
 
     max_call_duration_seconds = models.PositiveIntegerField(
-        "maximum call length (s)", default=240, validators=[MinValueValidator(30)]
+        "maximum call length (s)",
+        default=240,
+        validators=[MinValueValidator(30), MaxValueValidator(TAVUS_MAX_CALL_SECONDS)],
+        help_text="DRAKO's cost guard; Tavus allows at most 3,600 seconds.",
     )
     participant_left_timeout_seconds = models.PositiveIntegerField(
         "end after the user left (s)", default=10
@@ -182,6 +228,9 @@ class Persona(models.Model):
     )
 
     tavus_persona_id = models.CharField("Tavus persona id", max_length=64, blank=True)
+    tavus_tool_ids = models.JSONField(
+        "Tavus tools attached", default=list, blank=True, editable=False
+    )
     sync_state = models.CharField(max_length=8, choices=SyncState, default=SyncState.NEVER)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -104,6 +104,24 @@ def llm_tool_definitions() -> list[dict[str, Any]]:
     return [_definition(REGISTRY[name]) for name in sorted(REGISTRY)]
 
 
+# Registry tools: the PAL says a short filler while DRAKO works, then phrases the result itself
+# (Tavus's default on_resolve is fire_and_forget, which would drop DRAKO's answer: docs/tavus.md).
+REGISTRY_BEHAVIOUR = {
+    "on_call": "generate_filler",
+    "on_resolve": "generate_response",
+    "delivery": {"app_message": True},
+}
+
+
+def registry_tool_bodies() -> dict[str, dict[str, Any]]:
+    """The body of POST /v2/tools for every registered tool, by name."""
+    bodies = {}
+    for definition in llm_tool_definitions():
+        function = definition["function"]
+        bodies[function["name"]] = {**function, **REGISTRY_BEHAVIOUR}
+    return bodies
+
+
 def _definition(entry: Tool) -> dict[str, Any]:
     schema = entry.parameters
     # Tavus asks for every parameter in `required`, even ones our code treats as optional.

@@ -157,6 +157,8 @@ class FakeTavus:
             self.events: dict[str, list[dict]] = {}
             self.documents: dict[str, dict] = {}
             self.replicas = {rid: _stock_replica(rid, name) for rid, name in STOCK_REPLICAS}
+            self.tools: dict[str, dict] = {"end_call": _system_tool()}
+            self.persona_tools: dict[str, list[str]] = {}
             self.max_concurrent = 3
             self.out_of_credits = False
             self.persona_get_wrapped = False
@@ -279,6 +281,8 @@ class FakeTavus:
         if bad := self._bad_body(request, dict):
             return bad
         body = request.json
+        if problem := persona_body_problem(body):
+            return 400, {"error": f"Invalid request: {problem}"}
         if body.get("pipeline_mode") == "full" and not body.get("system_prompt"):
             return 400, {"error": "Invalid request: system_prompt is required for full pipeline"}
         replica_id = body.get("default_replica_id")
@@ -315,6 +319,9 @@ class FakeTavus:
             return 422, {"message": "Invalid JSON patch format"}
         if patched == persona:
             return 304, {"message": "No changes were made to the persona"}
+        managed = {k: v for k, v in patched.items() if k in PERSONA_FIELDS}
+        if problem := persona_body_problem(managed):
+            return 422, {"message": f"Invalid JSON patch format: {problem}"}
         patched.update(persona_id=persona_id, updated_at=_now())
         self.personas[persona_id] = patched
         return 200, copy.deepcopy(patched)
@@ -330,6 +337,8 @@ class FakeTavus:
         if bad := self._bad_body(request, dict):
             return bad
         body = request.json
+        if problem := conversation_body_problem(body):
+            return 400, {"error": f"Invalid request: {problem}"}
         if refused := self._refuse_conversation(body):
             return refused
         conversation = _conversation_from(body, self._replica_for(body), _new_id("c"))
@@ -413,6 +422,92 @@ class FakeTavus:
             return 404, {"message": "Document not found"}
         return 204, None
 
+    # --- tools registry (docs/tavus.md §1) ------------------------------------------------------
+
+    def _create_tool(self, request: RecordedRequest) -> Answer:
+        if bad := self._bad_body(request, dict):
+            return bad
+        if problem := tool_body_problem(request.json):
+            return 400, {"error": f"Invalid request: {problem}"}
+        if any(t["name"] == request.json["name"] for t in self.tools.values()):
+            return 400, {"error": "Invalid request: a tool with this name already exists"}
+        now = _now()
+        tool = {
+            "on_resolve": "fire_and_forget",  # Tavus's default (docs/tavus.md §0.1)
+            "delivery": {"app_message": True},
+            **copy.deepcopy(request.json),
+            "tool_id": _new_id("t"),
+            "owner_id": 1,
+            "is_system_tool": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.tools[tool["tool_id"]] = tool
+        return 200, copy.deepcopy(tool)
+
+    def _list_tools(self, request: RecordedRequest) -> Answer:
+        kind = request.query.get("type", "user")
+        items = [
+            t
+            for t in self.tools.values()
+            if kind == "all" or t["is_system_tool"] == (kind == "system")
+        ]
+        page, _number, _limit = _page(items, request.query, first=1)
+        return 200, {"data": copy.deepcopy(page), "total_count": len(items)}
+
+    def _get_tool(self, request: RecordedRequest, tool_id: str) -> Answer:
+        tool = self.tools.get(tool_id)
+        if tool is None:
+            return 404, {"message": "Tool not found"}
+        return 200, copy.deepcopy(tool)
+
+    def _patch_tool(self, request: RecordedRequest, tool_id: str) -> Answer:
+        tool = self.tools.get(tool_id)
+        if tool is None or tool["is_system_tool"]:
+            return 404, {"message": "Tool not found"}
+        if bad := self._bad_body(request, dict):
+            return bad
+        merged = {**tool, **copy.deepcopy(request.json)}  # merge semantics, not JSON Patch
+        fields = {k: v for k, v in merged.items() if k in TOOL_FIELDS}
+        if problem := tool_body_problem(fields):
+            return 400, {"error": f"Invalid request: {problem}"}
+        merged["updated_at"] = _now()
+        self.tools[tool_id] = merged
+        return 200, copy.deepcopy(merged)
+
+    def _delete_tool(self, request: RecordedRequest, tool_id: str) -> Answer:
+        if self.tools.pop(tool_id, None) is None:
+            return 404, {"message": "Tool not found"}
+        for attached in self.persona_tools.values():
+            if tool_id in attached:
+                attached.remove(tool_id)
+        return 204, None
+
+    def _attach_tools(self, request: RecordedRequest, persona_id: str) -> Answer:
+        if persona_id not in self.personas:
+            return 400, {"error": "Invalid pal_id"}
+        ids = request.json.get("tool_ids") if isinstance(request.json, dict) else None
+        if not isinstance(ids, list) or not all(i in self.tools for i in ids):
+            return 400, {"error": "Invalid request: tool_ids must list existing tools"}
+        attached = self.persona_tools.setdefault(persona_id, [])
+        attached += [i for i in ids if i not in attached]
+        if len(attached) > 50:
+            return 400, {"error": "Invalid request: at most 50 tools per PAL"}
+        return 200, {"data": [copy.deepcopy(self.tools[i]) for i in attached]}
+
+    def _list_persona_tools(self, request: RecordedRequest, persona_id: str) -> Answer:
+        if persona_id not in self.personas:
+            return 400, {"error": "Invalid pal_id"}
+        ids = self.persona_tools.get(persona_id, [])
+        return 200, {"data": [copy.deepcopy(self.tools[i]) for i in ids]}
+
+    def _detach_tool(self, request: RecordedRequest, persona_id: str, tool_id: str) -> Answer:
+        attached = self.persona_tools.get(persona_id, [])
+        if tool_id not in attached:
+            return 400, {"error": "Bad Request. Tool not attached to this PAL"}
+        attached.remove(tool_id)
+        return 204, None
+
     # --- replicas -------------------------------------------------------------------------
 
     def _list_replicas(self, request: RecordedRequest) -> Answer:
@@ -443,9 +538,188 @@ _ROUTES = (
     ("POST", "/documents", "_create_document"),
     ("GET", f"/documents/{_ID}", "_get_document"),
     ("DELETE", f"/documents/{_ID}", "_delete_document"),
+    ("POST", "/tools", "_create_tool"),
+    ("GET", "/tools", "_list_tools"),
+    ("GET", f"/tools/{_ID}", "_get_tool"),
+    ("PATCH", f"/tools/{_ID}", "_patch_tool"),
+    ("DELETE", f"/tools/{_ID}", "_delete_tool"),
+    ("POST", f"/pals/{_ID}/tools", "_attach_tools"),
+    ("GET", f"/pals/{_ID}/tools", "_list_persona_tools"),
+    ("DELETE", f"/pals/{_ID}/tools/{_ID}", "_detach_tool"),
     ("GET", "/replicas", "_list_replicas"),
     ("GET", f"/replicas/{_ID}", "_get_replica"),
 )
+
+
+# --- the documented request bodies (docs/tavus.md §1, §5, §7) -------------------------------------
+# Stricter than Tavus on purpose: a field DRAKO sends that the docs do not name is refused, so a
+# typo or a deprecated field fails a test instead of being ignored in production.
+
+PERSONA_FIELDS = {
+    "persona_name": str,
+    "system_prompt": str,
+    "pipeline_mode": str,
+    "context": str,  # deprecated (12 Feb 2026) but still accepted
+    "default_replica_id": str,
+    "document_ids": list,
+    "document_tags": list,
+    "objectives_id": str,
+    "guardrails_id": str,
+    "layers": dict,
+}
+LAYER_FIELDS = {
+    "llm": {
+        "model",
+        "base_url",
+        "api_key",
+        "headers",
+        "speculative_inference",
+        "tools",
+        "extra_body",
+        "default_query",
+    },
+    "tts": {
+        "tts_engine",
+        "external_voice_id",
+        "tts_model_name",
+        "tts_emotion_control",
+        "voice_settings",
+    },
+    "stt": {"hotwords", "stt_engine"},
+    "perception": {"perception_model", "ambient_awareness_queries", "perception_tools"},
+    "conversational_flow": {
+        "turn_detection_model",
+        "turn_taking_patience",
+        "replica_interruptibility",
+    },
+}
+TURN_DETECTION = {"sparrow-1", "sparrow-0", "timebased"}
+PERCEPTION = {"raven-1", "raven-0", "off"}
+LEVELS = {"low", "medium", "high"}
+CONVERSATION_FIELDS = {
+    "persona_id": str,
+    "replica_id": str,
+    "pal_id": str,
+    "face_id": str,
+    "conversation_name": str,
+    "conversational_context": str,
+    "custom_greeting": str,
+    "callback_url": str,
+    "memory_stores": list,
+    "document_ids": list,
+    "document_tags": list,
+    "require_auth": bool,
+    "max_participants": int,
+    "test_mode": bool,
+    "audio_only": bool,
+    "policy": str,
+    "properties": dict,
+}
+CONVERSATION_PROPERTIES = {
+    "max_call_duration": int,
+    "participant_left_timeout": int,
+    "participant_absent_timeout": int,
+    "language": str,
+    "enable_closed_captions": bool,
+    "enable_recording": bool,
+    "apply_greenscreen": bool,
+}
+TOOL_FIELDS = {
+    "name": str,
+    "description": str,
+    "parameters": dict,
+    "origin": str,
+    "trigger_type": str,
+    "on_call": str,
+    "static_filler": str,
+    "on_resolve": str,
+    "delivery": dict,
+}
+ON_CALL = {"generate_filler", "static_filler", "silent", "passthrough"}
+ON_RESOLVE = {"generate_response", "response_in_result", "add_to_context", "fire_and_forget"}
+
+
+def _typed(body: dict, fields: dict[str, type], what: str) -> str | None:
+    for key, value in body.items():
+        if key not in fields:
+            return f"unknown {what} field {key!r}"
+        if value is not None and not isinstance(value, fields[key]):
+            return f"{what} field {key!r} must be {fields[key].__name__}"
+        if isinstance(value, str) and key.endswith("_id") and not value:
+            return f"{what} field {key!r} is empty"
+    return None
+
+
+def persona_body_problem(body: dict) -> str | None:
+    """Why Tavus's documented persona schema would refuse this body, or None."""
+    if problem := _typed(body, PERSONA_FIELDS, "persona"):
+        return problem
+    if body.get("pipeline_mode") not in (None, "full", "echo"):
+        return "pipeline_mode must be full or echo"
+    for name, layer in (body.get("layers") or {}).items():
+        if name not in LAYER_FIELDS or not isinstance(layer, dict):
+            return f"unknown layer {name!r}"
+        if unknown := set(layer) - LAYER_FIELDS[name]:
+            return f"unknown {name} field {sorted(unknown)[0]!r}"
+    layers = body.get("layers") or {}
+    flow = layers.get("conversational_flow") or {}
+    if flow.get("turn_detection_model", "sparrow-1") not in TURN_DETECTION:
+        return f"turn_detection_model must be one of {sorted(TURN_DETECTION)}"
+    for key in ("turn_taking_patience", "replica_interruptibility"):
+        if flow.get(key, "medium") not in LEVELS:
+            return f"{key} must be low, medium or high"
+    if (layers.get("perception") or {}).get("perception_model", "raven-1") not in PERCEPTION:
+        return f"perception_model must be one of {sorted(PERCEPTION)}"
+    return None
+
+
+def conversation_body_problem(body: dict) -> str | None:
+    """Why Tavus's documented conversation schema would refuse this body, or None."""
+    if problem := _typed(body, CONVERSATION_FIELDS, "conversation"):
+        return problem
+    if problem := _typed(body.get("properties") or {}, CONVERSATION_PROPERTIES, "properties"):
+        return problem
+    duration = (body.get("properties") or {}).get("max_call_duration")
+    if duration is not None and not 1 <= duration <= 3600:
+        return "max_call_duration must be at most 3600"
+    if body.get("max_participants") is not None and body["max_participants"] < 2:
+        return "max_participants must be at least 2 (the replica counts)"
+    if body.get("policy") not in (None, "eu"):
+        return "policy must be eu"
+    return None
+
+
+def tool_body_problem(body: dict) -> str | None:
+    """Why Tavus's documented tool schema would refuse this body, or None."""
+    if problem := _typed(body, TOOL_FIELDS, "tool"):
+        return problem
+    if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]{0,63}", body.get("name") or ""):
+        return "name must match ^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"
+    if not body.get("description"):
+        return "description is required"
+    if len(body["description"]) + len(json.dumps(body.get("parameters") or {})) > 10_000:
+        return "description and parameters exceed 10,000 characters"
+    if any(p.startswith("tavus_") for p in (body.get("parameters") or {}).get("properties", {})):
+        return "parameter names starting tavus_ are reserved"
+    if body.get("on_call", "generate_filler") not in ON_CALL:
+        return f"on_call must be one of {sorted(ON_CALL)}"
+    if body.get("on_resolve", "fire_and_forget") not in ON_RESOLVE:
+        return f"on_resolve must be one of {sorted(ON_RESOLVE)}"
+    delivery = body.get("delivery") or {"app_message": True}
+    if bool(delivery.get("app_message")) == bool(delivery.get("api")):
+        return "delivery needs exactly one of app_message or api"
+    return None
+
+
+def _system_tool() -> dict:
+    return {
+        "tool_id": "end_call",
+        "name": "end_call",
+        "description": "End the call at a natural stopping point.",
+        "parameters": {},
+        "owner_id": None,
+        "is_system_tool": True,
+    }
 
 
 # --- object builders ------------------------------------------------------------------------------

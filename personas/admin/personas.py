@@ -62,7 +62,7 @@ class PersonaAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "is_default", "user_selectable", "writes_need_confirmation")}),
         (
             "Behaviour",
-            {"fields": ("system_prompt", "context", "default_replica_id", "pipeline_mode")},
+            {"fields": ("system_prompt", "default_replica_id", "pipeline_mode", "tool_delivery")},
         ),
         (
             "Language model",
@@ -92,6 +92,7 @@ class PersonaAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("Privacy", {"fields": ("perception_model", "eu_policy")}),
         ("Knowledge", {"fields": ("documents", "document_tags")}),
         (
             "Conversation limits (sent with each conversation)",

@@ -19,7 +19,6 @@ _MANAGED: dict[str, Any] = {
     "persona_name": None,
     "pipeline_mode": None,
     "system_prompt": None,
-    "context": None,
     "default_replica_id": None,
     "document_ids": None,
     "document_tags": None,
@@ -38,6 +37,7 @@ _MANAGED: dict[str, Any] = {
             "tts_emotion_control": None,
         },
         "stt": {"hotwords": None},
+        "perception": {"perception_model": None},
         "conversational_flow": {
             "turn_detection_model": None,
             "turn_taking_patience": None,
@@ -54,7 +54,9 @@ def persona_build_payload(*, persona: Persona) -> dict[str, Any]:
         "pipeline_mode": persona.pipeline_mode,
         "system_prompt": persona.system_prompt,
     }
-    payload |= _present(context=persona.context, default_replica_id=persona.default_replica_id)
+    # Tavus deprecated `context` (Feb 2026): everything the LLM needs is in the system prompt.
+    # An empty id is never sent: Tavus would take "" for an id and refuse it.
+    payload |= _present(default_replica_id=persona.default_replica_id)
     payload["document_ids"] = sorted(
         persona.documents.exclude(tavus_document_id="").values_list("tavus_document_id", flat=True)
     )
@@ -67,6 +69,8 @@ def persona_build_payload(*, persona: Persona) -> dict[str, Any]:
         "turn_taking_patience": persona.turn_taking_patience,
         "replica_interruptibility": persona.replica_interruptibility,
     }
+    # Perception reads the user's face and emotions; it is off unless an admin chooses it.
+    layers["perception"] = {"perception_model": persona.perception_model}
     payload["layers"] = layers
     return payload
 
@@ -82,7 +86,8 @@ def _llm_layer(persona: Persona) -> dict[str, Any]:
     else:
         layer = {"model": persona.llm_model}
     layer["speculative_inference"] = persona.speculative_inference
-    layer["tools"] = llm_tool_definitions()
+    if persona.tool_delivery == Persona.ToolDelivery.INLINE:
+        layer["tools"] = llm_tool_definitions()
     return layer
 
 

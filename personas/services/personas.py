@@ -21,6 +21,7 @@ from personas.services.payload import (
     managed_fields,
     persona_build_payload,
 )
+from personas.services.tools import persona_tools_sync
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,22 @@ def persona_sync(*, persona: Persona) -> SyncResult:
         else:
             info = tavus.create_persona(payload=payload)
             persona.tavus_persona_id = info.persona_id
+            Persona.objects.filter(pk=persona.pk).update(tavus_persona_id=info.persona_id)
             result = SyncResult(created=True, operations=[])
+        persona_tools_sync(persona=persona)
     except tavus.TavusError as error:
         raise _failed(persona, error) from error
     persona.sync_state, persona.last_error = SyncState.SYNCED, ""
     persona.last_payload, persona.last_synced_at = payload, timezone.now()
-    persona.save(update_fields=[*_SYNC_FIELDS, "tavus_persona_id", "last_payload", "updated_at"])
+    persona.save(
+        update_fields=[
+            *_SYNC_FIELDS,
+            "tavus_persona_id",
+            "tavus_tool_ids",
+            "last_payload",
+            "updated_at",
+        ]
+    )
     return result
 
 
@@ -124,9 +135,17 @@ def persona_delete_on_tavus(*, persona: Persona) -> None:
         pass  # Already gone at Tavus: the goal holds.
     except tavus.TavusError as error:
         raise _failed(persona, error) from error
-    persona.tavus_persona_id, persona.last_payload = "", {}
+    persona.tavus_persona_id, persona.last_payload, persona.tavus_tool_ids = "", {}, []
     persona.sync_state, persona.last_error, persona.last_synced_at = SyncState.NEVER, "", None
-    persona.save(update_fields=[*_SYNC_FIELDS, "tavus_persona_id", "last_payload", "updated_at"])
+    persona.save(
+        update_fields=[
+            *_SYNC_FIELDS,
+            "tavus_persona_id",
+            "tavus_tool_ids",
+            "last_payload",
+            "updated_at",
+        ]
+    )
 
 
 def persona_get_default() -> Persona | None:
@@ -178,12 +197,14 @@ def _fields_from_tavus(info: tavus.PersonaInfo) -> dict[str, Any]:
     layers = info.layers
     llm, tts = layers.get("llm") or {}, layers.get("tts") or {}
     flow, stt = layers.get("conversational_flow") or {}, layers.get("stt") or {}
+    perception = layers.get("perception") or {}
     model = llm.get("model") or Persona.LLMModel.GPT_OSS
     hosted = model in Persona.LLMModel.values and model != Persona.LLMModel.CUSTOM
     fields = {
         "name": (info.persona_name or info.persona_id)[:100],
-        "system_prompt": info.system_prompt or "",
-        "context": info.context or "",
+        # Tavus deprecated `context` (Feb 2026) and merged it into the prompt; an old one still
+        # carrying it is folded in the same way.
+        "system_prompt": "\n\n".join(filter(None, [info.system_prompt, info.context])),
         "default_replica_id": info.default_replica_id or "",
         "pipeline_mode": _choice(info.raw.get("pipeline_mode"), Persona.PipelineMode.FULL),
         "document_tags": list(info.document_tags),
@@ -201,6 +222,10 @@ def _fields_from_tavus(info: tavus.PersonaInfo) -> dict[str, Any]:
         ),
         "turn_taking_patience": _choice(flow.get("turn_taking_patience"), Level.MEDIUM),
         "replica_interruptibility": _choice(flow.get("replica_interruptibility"), Level.MEDIUM),
+        # Without a perception layer Tavus runs its default, raven-1: say so rather than "off".
+        "perception_model": _choice(
+            perception.get("perception_model"), Persona.Perception.RAVEN_1
+        ),
         "sync_state": SyncState.SYNCED,
         "last_error": "",
         "last_payload": managed_fields(info.raw),

@@ -29,7 +29,6 @@ def _form(**overrides) -> dict:
     data = {
         "name": "Coach",
         "system_prompt": "You coach people.",
-        "context": "",
         "default_replica_id": "re8e740a42",
         "pipeline_mode": "full",
         "llm_model": "tavus-gpt-oss",
@@ -45,6 +44,8 @@ def _form(**overrides) -> dict:
         "turn_detection_model": "sparrow-1",
         "turn_taking_patience": "medium",
         "replica_interruptibility": "medium",
+        "tool_delivery": "registry",
+        "perception_model": "off",
         "document_tags": "",
         "max_call_duration_seconds": "240",
         "participant_left_timeout_seconds": "10",

@@ -21,7 +21,12 @@ def _persona(**fields) -> Persona:
 
 
 def _requests(fake: FakeTavus, method: str) -> list:
-    return [request for request in fake.requests if request.method == method]
+    """The persona requests (the tools registry's have their own tests)."""
+    return [
+        request
+        for request in fake.requests
+        if request.method == method and request.path.startswith("/v2/personas")
+    ]
 
 
 @pytest.fixture
@@ -43,14 +48,17 @@ def registered_tool(monkeypatch):
 
 
 def test_payload_has_prompt_replica_voice_and_generated_tools(registered_tool):
-    persona = _persona(context="Be brief.", tts_voice_id="voice-1", stt_hotwords="DRAKO")
+    persona = _persona(
+        tts_voice_id="voice-1", stt_hotwords="DRAKO", tool_delivery=Persona.ToolDelivery.INLINE
+    )
 
     payload = services.persona_build_payload(persona=persona)
 
     assert payload["persona_name"] == "Scheduler"
     assert payload["pipeline_mode"] == "full"
     assert payload["system_prompt"] == "You manage the user's schedule."
-    assert payload["context"] == "Be brief."
+    assert "context" not in payload  # deprecated by Tavus (Feb 2026)
+    assert payload["layers"]["perception"] == {"perception_model": "off"}
     assert payload["default_replica_id"] == "re8e740a42"
     assert payload["layers"]["llm"]["tools"] == llm_tool_definitions()
     assert payload["layers"]["llm"]["tools"][0]["function"]["name"] == "list_schedule_events"
@@ -251,7 +259,7 @@ def test_patch_that_no_longer_applies_is_recomputed_against_tavus(fake_tavus):
     ],
 )
 def test_failed_create_keeps_local_data_and_records_the_error(fake_tavus, status, body, words):
-    persona = _persona(context="Local context.")
+    persona = _persona(system_prompt="Local prompt.")
     fake_tavus.fail_next(status, body, path_prefix="/personas")
 
     with pytest.raises(services.TavusSyncError, match=re.escape(words)):
@@ -260,7 +268,7 @@ def test_failed_create_keeps_local_data_and_records_the_error(fake_tavus, status
     persona.refresh_from_db()
     assert persona.sync_state == SyncState.ERROR
     assert words in persona.last_error
-    assert persona.context == "Local context." and persona.name == "Scheduler"
+    assert persona.system_prompt == "Local prompt." and persona.name == "Scheduler"
     assert persona.tavus_persona_id == "" and persona.last_payload == {}
 
 

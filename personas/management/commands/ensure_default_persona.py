@@ -4,13 +4,12 @@ from django.db import transaction
 from drako import tavus
 from personas import services
 from personas.models import Persona, default_replica_id
-from personas.prompts import DEFAULT_CONTEXT, DEFAULT_PERSONA_NAME, DEFAULT_SYSTEM_PROMPT
+from personas.prompts import DEFAULT_PERSONA_NAME, DEFAULT_SYSTEM_PROMPT
 
 
 def _seed_fields() -> dict:
     return {
         "system_prompt": DEFAULT_SYSTEM_PROMPT,
-        "context": DEFAULT_CONTEXT,
         "default_replica_id": default_replica_id(),
         "pipeline_mode": Persona.PipelineMode.FULL,
         "llm_model": Persona.LLMModel.GPT_OSS,

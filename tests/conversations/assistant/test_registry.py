@@ -42,7 +42,19 @@ def test_synced_persona_carries_the_registry_tools(fake_tavus, db):
 
     persona = Persona.objects.create(name="DRAKO", system_prompt="You are DRAKO.")
     persona_sync(persona=persona)
-    sent = next(
-        r.json for r in fake_tavus.requests if r.method == "POST" and r.path == "/v2/personas"
+    attached = fake_tavus.persona_tools[persona.tavus_persona_id]
+    tools = [fake_tavus.tools[tool_id] for tool_id in attached]
+    assert sorted(t["name"] for t in tools) == sorted(
+        d["function"]["name"] for d in llm_tool_definitions()
     )
+    assert {(t["on_call"], t["on_resolve"]) for t in tools} == {
+        ("generate_filler", "generate_response")
+    }
+    # The same definitions inline, for a persona on the legacy path.
+    inline = Persona.objects.create(
+        name="Inline", system_prompt="You are DRAKO.", tool_delivery=Persona.ToolDelivery.INLINE
+    )
+    persona_sync(persona=inline)
+    sent = fake_tavus.personas[inline.tavus_persona_id]
     assert sent["layers"]["llm"]["tools"] == llm_tool_definitions()
+    assert inline.tavus_persona_id not in fake_tavus.persona_tools

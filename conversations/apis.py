@@ -60,6 +60,21 @@ class ConversationOutputSerializer(serializers.ModelSerializer):
         return webhooks.shutdown_reason_text(conversation.shutdown_reason)
 
 
+class ConversationJoinOutputSerializer(ConversationOutputSerializer):
+    """The start answer: what the user's own client needs to join the private room."""
+
+    meeting_token = serializers.SerializerMethodField(
+        help_text="JWT for joining the private room (daily-js join({url, token})); "
+        "only while the call is live."
+    )
+
+    class Meta(ConversationOutputSerializer.Meta):
+        fields = (*ConversationOutputSerializer.Meta.fields, "meeting_token")
+
+    def get_meeting_token(self, conversation) -> str | None:
+        return (conversation.meeting_token or None) if conversation.is_live else None
+
+
 class ConversationDetailOutputSerializer(ConversationOutputSerializer):
     class Meta(ConversationOutputSerializer.Meta):
         fields = (*ConversationOutputSerializer.Meta.fields, "transcript", "recording")
@@ -80,8 +95,8 @@ class ConversationListStartApi(UserApi):
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: ConversationOutputSerializer,
-            200: ConversationOutputSerializer,
+            201: ConversationJoinOutputSerializer,
+            200: ConversationJoinOutputSerializer,
             **error_responses(404, 429, 502, 503),
         },
     )
@@ -92,7 +107,7 @@ class ConversationListStartApi(UserApi):
             user=request.user, persona_id=serializer.validated_data.get("persona")
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(ConversationOutputSerializer(result.conversation).data, status=code)
+        return Response(ConversationJoinOutputSerializer(result.conversation).data, status=code)
 
 
 class ConversationDetailApi(UserApi):

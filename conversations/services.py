@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations import limits
+from conversations import limits, webhooks
 from conversations.assistant.proposals import proposals_expire_for_conversation
 from conversations.context import conversation_context_build
 from conversations.errors import (
@@ -174,6 +174,9 @@ def conversation_start(*, user, persona) -> StartResult:
             "test_mode",
         ]
     )
+    # Webhooks Tavus sent before its create answer reached us were kept: apply them now.
+    if webhooks.events_reconcile(conversation=conversation):
+        _refresh_status(conversation)
     if ended_meanwhile:  # the user hung up while Tavus was still creating the call
         _end_at_tavus(info.conversation_id)
     return claim

@@ -59,6 +59,8 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
         # costs one statement. New events for one conversation queue on that lock, so each
         # handler reads the state the previous one left. FOR NO KEY UPDATE: tool calls, which
         # only reference the row, aren't held up by it.
+        if not conversation.tavus_conversation_id:
+            return _keep_early(conversation, event, payload, handler)
         if not _insert_once(event):
             return WebhookResult(event_type=event_type, duplicate=True)
         if handler is not None:
@@ -66,6 +68,42 @@ def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
         # A lost webhook is fetched again by the sweep (GET ?verbose=true).
         commit_without_waiting_for_disk()
     return WebhookResult(event_type=event_type, duplicate=False)
+
+
+def _keep_early(conversation, event, payload, handler) -> WebhookResult:
+    """An event for a conversation whose Tavus id DRAKO has not stored yet: applied if the id
+    arrived meanwhile (checked under the row lock the reconciliation takes), else kept."""
+    locked = (
+        Conversation.objects.select_for_update()
+        .filter(pk=conversation.pk)
+        .values_list("tavus_conversation_id", flat=True)
+        .first()
+    )
+    if locked and locked != payload["conversation_id"]:
+        raise InboundRefused("conversation_id does not match this callback.", status=403)
+    event.pending = not locked
+    if not _insert_once(event):
+        return WebhookResult(event_type=event.event_type, duplicate=True)
+    if locked and handler is not None:
+        _apply(handler, _locked_state(conversation.pk), payload, event.occurred_at)
+    return WebhookResult(event_type=event.event_type, duplicate=False)
+
+
+def events_reconcile(*, conversation: Conversation) -> int:
+    """Once the Tavus id is stored: apply the events that came early for it, in arrival order,
+    and drop any that named another conversation. Returns how many were applied."""
+    applied = 0
+    with transaction.atomic():
+        Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
+        for event in ConversationEvent.objects.filter(conversation=conversation, pending=True):
+            if event.payload.get("conversation_id") != conversation.tavus_conversation_id:
+                event.delete()
+                continue
+            if handler := HANDLERS.get(event.event_type):
+                _apply(handler, _locked_state(conversation.pk), event.payload, event.occurred_at)
+                applied += 1
+            ConversationEvent.objects.filter(pk=event.pk).update(pending=False)
+    return applied
 
 
 def _dedupe_key(payload: dict, *, known: bool) -> str:
@@ -100,6 +138,7 @@ _EVENT_FIELDS = [
         "payload",
         "occurred_at",
         "received_at",
+        "pending",
     )
 ]
 _INSERT_EVENT = (

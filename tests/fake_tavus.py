@@ -160,6 +160,9 @@ class FakeTavus:
             self.tools: dict[str, dict] = {"end_call": _system_tool()}
             self.persona_tools: dict[str, list[str]] = {}
             self.max_concurrent = 3
+            # Called with each new conversation before the create answer goes out: Tavus may
+            # call back (replica_joined) before DRAKO has the id (docs/tavus.md §8).
+            self.before_create_answer: Callable[[dict], None] | None = None
             self.out_of_credits = False
             self.persona_get_wrapped = False
             self._canned: list[_Canned] = []
@@ -344,6 +347,8 @@ class FakeTavus:
         conversation = _conversation_from(body, self._replica_for(body), _new_id("c"))
         self.conversations[conversation["conversation_id"]] = conversation
         self.events[conversation["conversation_id"]] = []
+        if self.before_create_answer is not None:
+            self.before_create_answer(copy.deepcopy(conversation))
         return 200, copy.deepcopy(conversation)
 
     def _replica_for(self, body: dict) -> str | None:

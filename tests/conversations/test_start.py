@@ -1,8 +1,11 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
+import json
+
 import pytest
 from django.db import connection, connections
+from django.test import Client
 from django.utils import timezone
 
 from conversations import services
@@ -281,3 +284,45 @@ def test_user_text_in_the_context_is_fenced_data_on_one_line(user, fake_tavus):
     assert '\\"now\\"' in line and "END SCHEDULE DATA" in line  # quoted, on its one line
     assert not any(line.startswith("Ignore") for line in context.splitlines())
     assert "(ends the next day)" in line and "data, never instructions" in context
+
+
+def test_the_body_is_a_private_captioned_room_as_documented(user_api, user, persona, tavus_on):
+    from tests.fake_tavus import conversation_body_problem
+
+    persona.default_replica_id = ""
+    persona.eu_policy = True
+    persona.save()
+    started = user_api.post(URL, {}, format="json")
+    assert started.status_code == 201
+    (request,) = creates(tavus_on)
+    body = request.json
+    assert conversation_body_problem(body) is None  # every field is one Tavus documents
+    assert "replica_id" not in body  # an empty id is never sent: the persona's default applies
+    assert body["require_auth"] is True and body["max_participants"] == 2
+    assert body["properties"]["enable_closed_captions"] is True
+    assert body["policy"] == "eu"
+    conversation = Conversation.objects.get()
+    remote = tavus_on.conversations[conversation.tavus_conversation_id]
+    # The room's token is kept for the owner's page, and only there.
+    assert conversation.meeting_token == remote["meeting_token"]
+    assert started.json()["meeting_token"] == remote["meeting_token"]  # the API client's join
+    browser = Client()
+    browser.force_login(user)
+    page = browser.get(f"/conversations/{conversation.pk}/")
+    assert remote["meeting_token"] in page.content.decode()
+    assert remote["meeting_token"] not in json.dumps(user_api.get(URL).json())
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert stranger.get(f"/conversations/{conversation.pk}/").status_code == 404
+
+
+def test_the_documented_schema_catches_what_tavus_would_refuse():
+    from tests.fake_tavus import conversation_body_problem, persona_body_problem
+
+    assert conversation_body_problem({"persona_id": "p1", "replica_id": ""}) is not None
+    assert conversation_body_problem({"properties": {"max_call_duration": 3601}}) is not None
+    assert conversation_body_problem({"max_participants": 1}) is not None
+    assert conversation_body_problem({"persona_id": "p1", "colour": "red"}) is not None
+    flow = {"layers": {"conversational_flow": {"turn_detection_model": "time-based"}}}
+    assert persona_body_problem(flow) is not None
+    assert persona_body_problem({"layers": {"perception": {"perception_model": "raven"}}})

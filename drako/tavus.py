@@ -646,9 +646,7 @@ def list_persona_tools(*, persona_id: str) -> list[ToolInfo]:
 
 def detach_tool(*, persona_id: str, tool_id: str) -> None:
     """Detach a tool from a persona; one that was not attached counts as done."""
-    path = (
-        f"/pals/{_segment(persona_id, 'persona id')}/tools/{_segment(tool_id, 'tool id')}"
-    )
+    path = f"/pals/{_segment(persona_id, 'persona id')}/tools/{_segment(tool_id, 'tool id')}"
     try:
         _request("DELETE", path)
     except TavusInvalidRequest as error:

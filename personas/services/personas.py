@@ -223,9 +223,7 @@ def _fields_from_tavus(info: tavus.PersonaInfo) -> dict[str, Any]:
         "turn_taking_patience": _choice(flow.get("turn_taking_patience"), Level.MEDIUM),
         "replica_interruptibility": _choice(flow.get("replica_interruptibility"), Level.MEDIUM),
         # Without a perception layer Tavus runs its default, raven-1: say so rather than "off".
-        "perception_model": _choice(
-            perception.get("perception_model"), Persona.Perception.RAVEN_1
-        ),
+        "perception_model": _choice(perception.get("perception_model"), Persona.Perception.RAVEN_1),
         "sync_state": SyncState.SYNCED,
         "last_error": "",
         "last_payload": managed_fields(info.raw),

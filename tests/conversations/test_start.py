@@ -1,7 +1,6 @@
+import json
 import threading
 from datetime import UTC, datetime, timedelta
-
-import json
 
 import pytest
 from django.db import connection, connections

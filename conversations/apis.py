@@ -33,6 +33,10 @@ class ConversationOutputSerializer(serializers.ModelSerializer):
     persona = serializers.CharField(source="persona.name", default=None, read_only=True)
     duration_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     shutdown_reason_text = serializers.SerializerMethodField()
+    meeting_token = serializers.SerializerMethodField(
+        help_text="JWT for joining the private room (daily-js join({url, token})): only in the "
+        "start answer, while the call is live; null everywhere else."
+    )
 
     class Meta:
         model = Conversation
@@ -52,27 +56,18 @@ class ConversationOutputSerializer(serializers.ModelSerializer):
             "shutdown_reason",
             "shutdown_reason_text",
             "failure_reason",
+            "meeting_token",
         )
+
+    def get_meeting_token(self, conversation) -> str | None:
+        if not (self.context.get("joining") and conversation.is_live):
+            return None
+        return conversation.meeting_token or None
 
     def get_shutdown_reason_text(self, conversation) -> str:
         if not conversation.shutdown_reason:
             return ""
         return webhooks.shutdown_reason_text(conversation.shutdown_reason)
-
-
-class ConversationJoinOutputSerializer(ConversationOutputSerializer):
-    """The start answer: what the user's own client needs to join the private room."""
-
-    meeting_token = serializers.SerializerMethodField(
-        help_text="JWT for joining the private room (daily-js join({url, token})); "
-        "only while the call is live."
-    )
-
-    class Meta(ConversationOutputSerializer.Meta):
-        fields = (*ConversationOutputSerializer.Meta.fields, "meeting_token")
-
-    def get_meeting_token(self, conversation) -> str | None:
-        return (conversation.meeting_token or None) if conversation.is_live else None
 
 
 class ConversationDetailOutputSerializer(ConversationOutputSerializer):
@@ -95,8 +90,8 @@ class ConversationListStartApi(UserApi):
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: ConversationJoinOutputSerializer,
-            200: ConversationJoinOutputSerializer,
+            201: ConversationOutputSerializer,
+            200: ConversationOutputSerializer,
             **error_responses(404, 429, 502, 503),
         },
     )
@@ -107,7 +102,8 @@ class ConversationListStartApi(UserApi):
             user=request.user, persona_id=serializer.validated_data.get("persona")
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(ConversationJoinOutputSerializer(result.conversation).data, status=code)
+        joining = ConversationOutputSerializer(result.conversation, context={"joining": True})
+        return Response(joining.data, status=code)
 
 
 class ConversationDetailApi(UserApi):
@@ -279,7 +275,7 @@ class TavusToolApi(APIView):
     )
     def post(self, request, name: str):
         conversation, body = inbound.signed_tool_delivery(
-            body=request.body, signature=request.headers.get("X-Tavus-Signature", "")
+            name=name, body=request.body, signature=request.headers.get("X-Tavus-Signature", "")
         )
         try:
             if problem := json_problem(name) or json_problem(body):

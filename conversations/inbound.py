@@ -15,8 +15,8 @@ from django.db import connection
 
 from conversations import selectors
 from conversations.errors import InboundRefused
-from conversations.models import Conversation
-from drako.api_errors import TOO_DEEP
+from conversations.models import Conversation, ToolCall
+from drako.api_errors import TOO_DEEP, json_problem
 
 MAX_WEBHOOK_BYTES = 2_000_000
 MAX_TOOL_BYTES = 100_000
@@ -69,20 +69,54 @@ def signature_for(body: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def signed_tool_delivery(*, body: bytes, signature: str) -> tuple[Conversation, dict]:
-    """The conversation a signed tool delivery is for, and its parsed body."""
-    secret = settings.TAVUS_TOOL_SECRET
-    if not secret:
+def tool_secret(name: str, secret: str | None = None) -> str:
+    """The secret one tool's Tavus `auth.secret` holds: derived from TAVUS_TOOL_SECRET and the
+    tool's name, so a body signed for one tool is no good at another tool's URL."""
+    secret = settings.TAVUS_TOOL_SECRET if secret is None else secret
+    return hmac.new(secret.encode(), f"drako-tool:{name}".encode(), hashlib.sha256).hexdigest()
+
+
+def _signed_for(name: str, body: bytes, signature: str, payload_name) -> bool:
+    """The signature binds this tool: made with the tool's own secret, or with the shared
+    secret over a body that names this tool (Tavus signs the body, not the URL)."""
+    given = signature.strip().lower()
+    if hmac.compare_digest(signature_for(body, tool_secret(name)), given):
+        return True
+    shared = hmac.compare_digest(signature_for(body, settings.TAVUS_TOOL_SECRET), given)
+    return shared and payload_name == name
+
+
+def signed_tool_delivery(*, name: str, body: bytes, signature: str) -> tuple[Conversation, dict]:
+    """The conversation a signed tool delivery is for, and its parsed body.
+
+    Signed for this tool, never replayed: `tool_call_id` is required, and an id already used
+    by another tool is refused (the same call again gets its first answer, changing nothing).
+    """
+    if not settings.TAVUS_TOOL_SECRET:
         raise InboundRefused("Not found.", status=404)  # the endpoint is off
     if len(body) > MAX_TOOL_BYTES:
         raise InboundRefused("Payload too large.", status=413)
-    if not signature or not hmac.compare_digest(
-        signature_for(body, secret), signature.strip().lower()
-    ):
+    if not signature:
         raise InboundRefused("Missing or bad X-Tavus-Signature.", status=401)
-    payload = _json_object(body, limit=MAX_TOOL_BYTES)
+    try:
+        payload = _json_object(body, limit=MAX_TOOL_BYTES)
+    except InboundRefused:
+        payload = None
+    said_name = (payload or {}).get("name", (payload or {}).get("tool_name"))
+    if not _signed_for(name, body, signature, said_name):
+        raise InboundRefused("Missing or bad X-Tavus-Signature for this tool.", status=401)
+    if payload is None:
+        payload = _json_object(body, limit=MAX_TOOL_BYTES)  # raises the body's own refusal
+    if problem := json_problem(payload):  # NUL or lone surrogates: no column can store them
+        raise InboundRefused(problem, status=400)
     if not isinstance(payload.get("conversation_id"), str):
         raise InboundRefused("The body needs a conversation_id.", status=400)
+    call_id = payload.get("tool_call_id")
+    if not isinstance(call_id, str) or not 0 < len(call_id) <= 100:
+        raise InboundRefused("The body needs the call's tool_call_id.", status=400)
+    used = ToolCall.objects.filter(via=ToolCall.Via.TAVUS, tool_call_id=call_id)
+    if used.exclude(name=name).exists():
+        raise InboundRefused("This tool_call_id was already used.", status=409)
     conversation = (
         selectors.conversations_for_tool_calls()
         .filter(tavus_conversation_id=payload["conversation_id"])

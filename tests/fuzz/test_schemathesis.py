@@ -186,7 +186,8 @@ def _steer(case, pick: int, world: dict, kwargs: dict) -> None:
         raw = json.dumps(body).encode()
         kwargs["data"] = raw
         kwargs["headers"]["Content-Type"] = "application/json"
-        kwargs["headers"]["X-Tavus-Signature"] = inbound.signature_for(raw, TOOL_SECRET)
+        key = inbound.tool_secret(str(case.path_parameters.get("name", "")), TOOL_SECRET)
+        kwargs["headers"]["X-Tavus-Signature"] = inbound.signature_for(raw, key)
 
 
 @schema.given(real=st.integers(min_value=0, max_value=7))
@@ -318,6 +319,8 @@ def test_direct_tool_bodies_that_cannot_be_stored_are_a_400(world, client, body)
         "/api/tavus/tools/list_schedule_events/",
         raw,
         "application/json",
-        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, TOOL_SECRET),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(
+            raw, inbound.tool_secret("list_schedule_events", TOOL_SECRET)
+        ),
     )
     assert response.status_code == 400

@@ -243,7 +243,9 @@ def test_signed_tool_delivery_acts_only_on_the_conversation_it_names(world, clie
         "/api/tavus/tools/list_schedule_events/",
         data=raw,
         content_type="application/json",
-        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(raw, "isolation-secret"),
+        HTTP_X_TAVUS_SIGNATURE=inbound.signature_for(
+            raw, inbound.tool_secret("list_schedule_events", "isolation-secret")
+        ),
     )
     assert response.status_code == 200, response.content
     assert "AAA-" not in response.content.decode()

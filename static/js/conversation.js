@@ -20,13 +20,12 @@
   // this. It counts UTF-16 units; UTF-8 bytes are never fewer, so measuring bytes is safe.
   const MAX_MESSAGE = 4096;
   const encoder = new TextEncoder();
-  // Tried in order until the message fits: long strings trimmed first (every item kept), then
-  // lists cut ("and N more"). Ids and the answer's own fields are never touched.
-  const SHRINK_STEPS = [
-    { chars: 400, items: Infinity }, { chars: 160, items: Infinity },
-    { chars: 80, items: Infinity }, { chars: 48, items: Infinity }, { chars: 32, items: Infinity },
-    { chars: 32, items: 8 }, { chars: 24, items: 5 }, { chars: 24, items: 3 },
-  ];
+  // When a message is too big, long strings are trimmed first (to the most characters that fit,
+  // every list item kept), and only then are lists cut ("and N more"). Ids and the answer's own
+  // fields are never touched, and no string is cut below an ISO time with its offset.
+  const MIN_CHARS = 26;  // "2026-03-06T15:00:00+01:00" stays whole
+  const MAX_CHARS = 400;
+  const ITEM_LIMITS = [Infinity, 8, 5, 3];
   const ANSWER_FIELDS = ["ok", "say", "hint", "state", "change_id"];
 
   function messageSize(message) {
@@ -71,21 +70,36 @@
     return out;
   }
 
+  function fits(message) {
+    return messageSize(message) <= MAX_MESSAGE;
+  }
+
   // The message `build(answer)` makes, with the answer as complete as the limit allows; at the
   // very least {ok, say, state, change_id}.
   function fitted(build, result) {
-    const candidates = [() => result]
-      .concat(SHRINK_STEPS.map((step) => () => shrunkAnswer(result, step)))
-      .concat([
-        () => answerFields(result, ANSWER_FIELDS),
-        () => answerFields(result, ["ok", "say", "state", "change_id"]),
-        () => Object.assign(answerFields(result, ["ok", "state", "change_id"]),
-                            { say: trimmed(String(result.say || ""), 600) }),
-      ]);
-    let message = null;
-    for (const candidate of candidates) {
-      message = build(candidate());
-      if (messageSize(message) <= MAX_MESSAGE) return message;
+    const whole = build(result);
+    if (fits(whole)) return whole;
+    for (const items of ITEM_LIMITS) {
+      let best = null;
+      let low = MIN_CHARS;
+      let high = MAX_CHARS;
+      while (low <= high) {  // the size only grows with the characters kept
+        const chars = Math.floor((low + high) / 2);
+        const message = build(shrunkAnswer(result, { chars: chars, items: items }));
+        if (fits(message)) { best = message; low = chars + 1; } else { high = chars - 1; }
+      }
+      if (best) return best;
+    }
+    const bare = [
+      () => answerFields(result, ANSWER_FIELDS),
+      () => answerFields(result, ["ok", "say", "state", "change_id"]),
+      () => Object.assign(answerFields(result, ["ok", "state", "change_id"]),
+                          { say: trimmed(String(result.say || ""), 600) }),
+    ];
+    let message = whole;
+    for (const answer of bare) {
+      message = build(answer());
+      if (fits(message)) return message;
     }
     return message;  // still too big: send() reports it
   }

@@ -206,9 +206,15 @@ class Web:
         assert self.page.url == self.url(reverse("conversations:detail", args=[conversation.pk]))
         return conversation
 
-    def emit(self, message: dict) -> None:
-        """Delivers a Tavus app-message to the page, as Daily's `app-message` event would."""
-        self.page.evaluate("m => window.__emit('app-message', m)", message)
+    def emit(self, message: dict, *, sender: str | None = None) -> None:
+        """Delivers a Tavus app-message to the page, as Daily's `app-message` event would.
+
+        It comes from the replica's participant unless `sender` names another session id.
+        """
+        if sender is None:
+            self.page.evaluate("m => window.__emit('app-message', m)", message)
+        else:
+            self.page.evaluate("([m, s]) => window.__emit('app-message', m, s)", [message, sender])
 
     def wait_sent(self, count: int) -> list[dict]:
         """The messages the page sent into the call, once there are at least `count`."""
@@ -311,6 +317,22 @@ def utterance(conversation, role: str, speech: str) -> dict:
         "turn_idx": 3,
         "timestamp": time.time(),
         "properties": {"role": role, "speech": speech},
+    }
+
+
+def streaming(
+    conversation, role: str, speech: str, *, seq: int, inference_id: str, final: bool = False
+) -> dict:
+    """A `conversation.utterance.streaming` caption: `speech` is the text so far (§6)."""
+    return {
+        "message_type": "conversation",
+        "event_type": "conversation.utterance.streaming",
+        "conversation_id": conversation.tavus_conversation_id,
+        "inference_id": inference_id,
+        "seq": seq,
+        "turn_idx": 3,
+        "timestamp": time.time(),
+        "properties": {"role": role, "speech": speech, "final": final},
     }
 
 

@@ -1,23 +1,67 @@
 // A stand-in for daily-js, served at the pinned DAILY_JS_URL by the browser tests.
 // No network and no real iframe: it records what the page does and lets the test emit events.
+// Where it matters it behaves as daily-js 0.92.2 does (docs/tavus.md §4):
+// - sendAppMessage throws before join, and throws "Message data too large. Max size is 4096"
+//   (synchronously, sending nothing) when JSON.stringify(message).length is over the limit;
+// - participants() is {local, [session_id]: participant}, the Tavus replica among them with a
+//   user_id starting "tavus-replica", and app-message events are {action, data, fromId}.
 (function () {
   "use strict";
   const handlers = {};
-  window.__sent = [];    // every message the page sent into the call
-  window.__sentTo = [];  // and to whom
-  window.__joined = null;
+  const DEFAULT_MAX_SIZE = 4096;
+  let maxAppMessageSize = DEFAULT_MAX_SIZE;
+  let meetingState = "new";
+  const local = {
+    session_id: "5c1e2a90-local-participant", user_id: "5c1e2a90-local-participant",
+    user_name: "", local: true, owner: false,
+  };
+  const replica = {
+    session_id: "9b3f61d2-replica-session", user_id: "tavus-replica-r90bbd427f71-2f6c",
+    user_name: "DRAKO", local: false, owner: false,
+  };
+  const remote = {};  // session_id -> participant, while in the call
+
+  window.__sent = [];     // every message the page sent into the call
+  window.__sentTo = [];   // and to whom
+  window.__refused = [];  // every message daily-js would have thrown on, and why
+  window.__joined = null; // the arguments join() was called with
   window.__left = false;
+  window.__replica = replica;
+  window.__local = local;
 
   function emit(eventName, payload) {
     (handlers[eventName] || []).slice().forEach((handler) => handler(payload));
   }
 
-  // The test's hook: app-message handlers get {action, data, fromId} as daily-js gives them.
-  window.__emit = function (eventName, data) {
+  function copy(value) {
+    return JSON.parse(JSON.stringify(value));
+  }
+
+  // The test's hook: app-message handlers get {action, data, fromId} as daily-js gives them,
+  // from the replica unless the test names another sender's session id.
+  window.__emit = function (eventName, data, fromId) {
     const payload = eventName === "app-message"
-      ? { action: "app-message", data: data, fromId: "tavus-replica" }
+      ? { action: "app-message", data: data, fromId: fromId === undefined ? replica.session_id : fromId }
       : Object.assign({ action: eventName }, data || {});
     emit(eventName, payload);
+  };
+
+  // Someone else joins the room (a stranger with the URL, or the replica coming back).
+  window.__addParticipant = function (participant) {
+    const joined = Object.assign({ user_name: "", local: false, owner: false }, participant);
+    remote[joined.session_id] = joined;
+    emit("participant-joined", { action: "participant-joined", participant: copy(joined) });
+  };
+
+  window.__removeParticipant = function (sessionId) {
+    const gone = remote[sessionId];
+    delete remote[sessionId];
+    if (gone) emit("participant-left", { action: "participant-left", participant: copy(gone) });
+  };
+
+  // daily-js takes the limit from the call machine on joining (internal._maxAppMessageSize).
+  window.__setMaxAppMessageSize = function (size) {
+    maxAppMessageSize = size;
   };
 
   window.Daily = {
@@ -42,20 +86,42 @@
           handlers[eventName] = (handlers[eventName] || []).filter((h) => h !== handler);
           return call;
         },
+        meetingState() {
+          return meetingState;
+        },
+        participants() {
+          const all = { local: copy(local) };
+          Object.keys(remote).forEach((id) => { all[id] = copy(remote[id]); });
+          return all;
+        },
         join(args) {
-          window.__joined = (args && args.url) || null;
+          window.__joined = args === undefined ? null : copy(args);
+          meetingState = "joining-meeting";
           return Promise.resolve().then(() => {
-            emit("joined-meeting", { action: "joined-meeting" });
-            return {};
+            // The replica is in the room already: Tavus starts it with the conversation.
+            remote[replica.session_id] = replica;
+            meetingState = "joined-meeting";
+            const participants = call.participants();
+            emit("joined-meeting", { action: "joined-meeting", participants: participants });
+            return participants;
           });
         },
         sendAppMessage(message, to) {
-          window.__sent.push(JSON.parse(JSON.stringify(message)));
-          window.__sentTo.push(to);
+          if (meetingState !== "joined-meeting") {
+            window.__refused.push({ message: copy(message), error: "not joined" });
+            throw new Error("sendAppMessage() only supported after join.");
+          }
+          if (JSON.stringify(message).length > maxAppMessageSize) {
+            window.__refused.push({ message: copy(message), error: "too large" });
+            throw new Error("Message data too large. Max size is " + maxAppMessageSize);
+          }
+          window.__sent.push(copy(message));
+          window.__sentTo.push(to === undefined ? "*" : to);
           return call;
         },
         leave() {
           window.__left = true;
+          meetingState = "left-meeting";
           return Promise.resolve().then(() => emit("left-meeting", { action: "left-meeting" }));
         },
         destroy() { return Promise.resolve(); },

@@ -42,7 +42,12 @@ def test_talk_propose_confirm_and_find_it_in_the_schedule(web, tavus, persona):
     user = UserFactory(username="berta", time_zone=TIME_ZONE)
     web.sign_in_with_form("berta", PASSWORD)
     conversation = web.talk(user)
-    assert web.page.evaluate("window.__joined") == conversation.conversation_url
+    # The room is private: the page joins with the conversation's meeting token.
+    assert conversation.meeting_token
+    assert web.page.evaluate("window.__joined") == {
+        "url": conversation.conversation_url,
+        "token": conversation.meeting_token,
+    }
     web.emit(utterance(conversation, "user", "Put the dentist in for tomorrow at three."))
     web.emit(tool_call(conversation, "add_schedule_event", DENTIST))
 
@@ -107,7 +112,7 @@ def test_tool_call_with_an_id_is_answered_with_one_tool_result(web, tavus, perso
     assert message["conversation_id"] == conversation.tavus_conversation_id
     assert message["properties"]["tool_call_id"] == "call_7Qx2"
     assert message["properties"]["status"] == "success"
-    output = json.loads(message["properties"]["output"])
+    output = message["properties"]["output"]
     assert output == ToolCall.objects.get(tool_call_id="call_7Qx2").result
     assert output["state"] == "proposed"
     assert web.page.evaluate("window.__sentTo") == ["*"]

@@ -177,8 +177,12 @@
     if (result.say) echo(result.say, NOT_HEARD);
   }
 
+  // Tavus's own system tools (end_call hangs up) are Tavus's to run, not DRAKO's.
+  const SYSTEM_TOOLS = new Set(["end_call"]);
+
   async function onToolCall(message) {
     const props = message.properties || {};
+    if (SYSTEM_TOOLS.has(props.name)) return;
     const toolCall = {
       name: props.name,
       arguments: props.arguments === undefined ? {} : props.arguments,

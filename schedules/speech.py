@@ -158,7 +158,7 @@ def free_times(
         noon = datetime.combine(value, time(12), tzinfo=tz)
         said = {"day": describe_day(noon, tz=tz, now=now), "times": _(" or ").join(ranges)}
         phrases.append(_("%(day)s, %(times)s") % said)
-    return "; ".join(phrases)
+    return _("; ").join(phrases)
 
 
 def time_range(

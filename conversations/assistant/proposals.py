@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import assistant_change_context
@@ -23,6 +24,21 @@ from schedules.models import Event
 PROPOSAL_TTL = timedelta(minutes=5)
 # The tools whose calls propose a change; "yes" without an id means the latest such call's.
 PROPOSING_TOOLS = ("add_schedule_event", "update_schedule_event", "cancel_schedule_event")
+
+
+# A decided change, said whole in each state: the state's display label ("Applied") is a page
+# badge, and a badge word dropped into a sentence doesn't agree with it in every language.
+_ALREADY = {
+    Proposal.State.APPLIED: gettext_lazy(
+        "That change was already applied. What would you like to do instead?"
+    ),
+    Proposal.State.DISCARDED: gettext_lazy(
+        "That change was already discarded. What would you like to do instead?"
+    ),
+    Proposal.State.UNDONE: gettext_lazy(
+        "That change was already undone. What would you like to do instead?"
+    ),
+}
 
 
 class ProposalError(Refusal):
@@ -136,10 +152,7 @@ def _check_pending(proposal: Proposal) -> None:
     if proposal.state == Proposal.State.EXPIRED:
         raise _expired()
     if proposal.state != Proposal.State.PROPOSED:
-        raise ProposalError(
-            _("That change was already %(state)s. What would you like to do instead?")
-            % {"state": str(proposal.get_state_display()).lower()}
-        )
+        raise ProposalError(str(_ALREADY[proposal.state]))
 
 
 def _current_event(proposal: Proposal) -> Event:

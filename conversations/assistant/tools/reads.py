@@ -57,7 +57,7 @@ def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
 
 
 def _listing(events: list[Event], label: str, several_days: bool, ctx: ToolContext) -> str:
-    names = "; ".join(_named(e, ctx, with_day=several_days) for e in events[:4])
+    names = _("; ").join(_named(e, ctx, with_day=several_days) for e in events[:4])
     said = {"when": label, "count": len(events), "names": names, "most": MAX_LISTED}
     if len(events) > MAX_LISTED:
         return _("For %(when)s you have more than %(most)s events, starting with %(names)s.") % said

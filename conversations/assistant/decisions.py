@@ -70,7 +70,9 @@ def _nothing(action: str, change_id: int) -> Refusal:
             hint=f"No change {change_id} in this conversation. Use a change_id from a tool answer.",
         )
     if action == UNDO:
-        return Refusal(_("I haven't changed anything in this conversation yet."))
+        return Refusal(
+            _("I haven't changed anything in this conversation yet. What would you like to change?")
+        )
     return Refusal(
         _("There's no change waiting for a yes. What would you like to change?"),
         hint="Nothing is pending. Propose the change with a write tool first.",

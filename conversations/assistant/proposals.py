@@ -162,7 +162,10 @@ def _current_event(proposal: Proposal) -> Event:
         event.owner = user  # already loaded with the proposal: no query per use
     if event is None or schedule_services.event_state(event) != proposal.before:
         raise ProposalError(
-            _("That event changed since I suggested this, so I didn't touch it."),
+            _(
+                "That event changed since I suggested this, so I didn't touch it. Shall I "
+                "suggest it again?"
+            ),
             hint="List the events again and propose the change anew if it is still wanted.",
         )
     return event
@@ -215,7 +218,9 @@ def proposal_discard(*, proposal: Proposal) -> Proposal:
 def proposal_undo(*, proposal: Proposal, utterance: str = "") -> Proposal:
     """Reverts a (locked) applied proposal through the schedule's change log."""
     if proposal.state != Proposal.State.APPLIED or proposal.change_id is None:
-        raise ProposalError(_("There's nothing to undo for that change."))
+        raise ProposalError(
+            _("There's nothing to undo for that change. Is there something else I can do?")
+        )
     change = proposal.change
     if change.owner_id == proposal.conversation.user_id:
         change.owner = proposal.conversation.user  # loaded already: no query for it

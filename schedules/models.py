@@ -51,8 +51,10 @@ class Event(models.Model):
     recurrence_end = models.DateTimeField(null=True, blank=True)
     # One occurrence moved, changed or cancelled: its own row, replacing the occurrence of
     # `series` that would have started at `recurrence_id` (RFC 5545's RECURRENCE-ID).
+    # DO_NOTHING, so deleting a single event costs no look-up for exceptions it can't have:
+    # the services delete a series' exceptions first (schedules.services._delete).
     series = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="exceptions"
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="exceptions"
     )
     recurrence_id = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

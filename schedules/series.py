@@ -52,6 +52,13 @@ def occurrence_update(
     unknown = set(changes) - set(services.EDITABLE_FIELDS)
     if unknown:
         raise EventInvalidError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    # Only what differs from the occurrence as it is: a form sends every field, and a moved
+    # occurrence's own time, sent back unchanged, must not move the whole series.
+    current = {field: getattr(occurrence, field) for field in services.EDITABLE_FIELDS}
+    current["recurrence"] = occurrence.series.recurrence
+    changes = {field: value for field, value in changes.items() if current[field] != value}
+    if not changes:
+        return occurrence, None
     scope = _scope(occurrence, scope)
     if scope == THIS:
         if "recurrence" in changes:

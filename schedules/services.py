@@ -469,8 +469,14 @@ def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
             exception.owner = event.owner
             _record(exception, action=EventChange.Action.DELETE, before=event_state(exception),
                     after=None, context=context, part_of=change)  # fmt: skip
-    event.delete()
+    _delete(event)
     return change
+
+
+def _delete(event: Event) -> None:
+    if event.recurrence:  # its exceptions first, through Django, so the log's links are cleared
+        Event.objects.filter(series=event).delete()
+    event.delete()
 
 
 def event_change_undo_refusal(
@@ -544,7 +550,7 @@ def _undo_one(change, event, *, allow_conflict, context, part_of=None, check=Tru
         event.save(force_insert=event._state.adding)
         after = event_state(event)
     else:
-        event.delete()
+        _delete(event)
     record_event = event if after is not None else Event(owner=change.owner)
     return _record(record_event, action=EventChange.Action.UNDO, before=before, after=after,
                    context=context, reverts=change, part_of=part_of)  # fmt: skip

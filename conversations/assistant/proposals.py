@@ -67,7 +67,10 @@ def proposal_create(
     conflicts = []
     if start and end and data.get("show_as", "busy") == "busy":
         conflicts = schedule_selectors.event_conflicts_for_user(
-            user=user, start=start, end=end, exclude_id=event.pk if event else None
+            user=user,
+            start=start,
+            end=end,
+            excluding=schedule_selectors.Excluding(event_id=event.pk if event else None),
         )
     return Proposal.objects.create(
         conversation=conversation,

@@ -1,6 +1,7 @@
 """Recurring events: rules, expansion in the series' own zone (DST), exceptions, splits, undo,
 conflicts, the API's occurrences and the feed, parsed back by another implementation."""
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -123,7 +124,7 @@ def test_a_weekly_nine_oclock_stays_at_nine_across_both_dst_changes(zone, spring
     assert {o.end.astimezone(tz).time() for o in found} == {time(10)}
     days = [o.start.astimezone(tz).date() for o in found]
     assert spring in days and autumn in days and days == sorted(days)
-    assert all(b - a == timedelta(days=7) for a, b in zip(days, days[1:], strict=False))
+    assert all(b - a == timedelta(days=7) for a, b in itertools.pairwise(days))
     # The UTC instants do move: that is what keeps the wall clock still.
     offsets = {o.start.astimezone(tz).utcoffset() for o in found}
     assert len(offsets) == 2
@@ -569,3 +570,14 @@ def test_the_feed_exports_rrule_exdate_and_recurrence_id(client, user, standup, 
     assert "EXDATE;TZID=Europe/Berlin:20300115T090000" in berlin
     assert "RECURRENCE-ID;TZID=Europe/Berlin:20300117T090000" in berlin
     assert thursday.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") not in berlin
+
+
+def test_deleting_the_owner_takes_series_and_exceptions_with_it(user, standup):
+    series.occurrence_cancel(
+        occurrence=selectors.occurrence_get_for_user(
+            user=user, event_id=standup.pk, recurrence_id=local(date(2030, 1, 15), 9, BERLIN)
+        ),
+        context=ctx(user),
+    )
+    user.delete()
+    assert not Event.objects.exists()

@@ -120,7 +120,9 @@ class EventForm(forms.Form):
         required=False,
         help_text="For a custom repeat, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=MO.",
     )
-    repeat_end = forms.ChoiceField(label="Repeat ends", choices=ENDS, required=False, initial="never")
+    repeat_end = forms.ChoiceField(
+        label="Repeat ends", choices=ENDS, required=False, initial="never"
+    )
     repeat_count = forms.IntegerField(
         label="Times", min_value=1, max_value=recurrence.MAX_COUNT, required=False
     )

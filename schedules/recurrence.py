@@ -355,3 +355,76 @@ def rule_words(rule: str, first: datetime, tz: ZoneInfo) -> str:
         last = _until_utc(parts["UNTIL"], tz).astimezone(tz)
         said += _(", until %(day)s") % {"day": f"{last:%B} {last.day}, {last.year}"}
     return said
+
+
+# --- From words (English; an RRULE is taken as it is) ---------------------------------------
+
+_WEEKDAY_WORDS = {
+    "monday": "MO", "mon": "MO", "tuesday": "TU", "tue": "TU", "tues": "TU",
+    "wednesday": "WE", "wed": "WE", "thursday": "TH", "thu": "TH", "thurs": "TH",
+    "friday": "FR", "fri": "FR", "saturday": "SA", "sat": "SA", "sunday": "SU", "sun": "SU",
+}  # fmt: skip
+_ORDINAL_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+                  "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "last": -1}  # fmt: skip
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "other": 2}  # fmt: skip
+_FILLER = {"repeat", "repeats", "repeating", "on", "the", "at", "of", "and", "each", "a", "an"}
+_UNITS = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY", "year": "YEARLY"}
+
+
+def _weekday_tokens(words: list[str]) -> list[tuple[int | None, str]]:
+    """("second", "tuesday") -> (2, "TU"); a bare "mondays" -> (None, "MO")."""
+    found = []
+    for i, word in enumerate(words):
+        code = _WEEKDAY_WORDS.get(word.rstrip("s")) or _WEEKDAY_WORDS.get(word)
+        if code:
+            nth = _ORDINAL_WORDS.get(words[i - 1]) if i else None
+            found.append((nth, code))
+    return found
+
+
+def rule_from_words(text: str, *, start: datetime) -> str:
+    """How something repeats, said in English ("every weekday", "every other Tuesday", "monthly
+    on the second Tuesday", "every 3 days"), as an RRULE without an end; an RRULE is returned
+    as given. `start` (local) supplies the day a bare "weekly" or "monthly" means."""
+    raw = " ".join((text or "").split())
+    if "FREQ=" in raw.upper():
+        return rule_join(_parts(raw))
+    words = [w.strip(",.;") for w in raw.lower().replace("-", " ").split()]
+    words = [w for w in words if w and w not in _FILLER]
+    joined = " ".join(words)
+    days = _weekday_tokens(words)
+    interval = 1
+    for i, word in enumerate(words[:-1]):
+        unit = _UNITS.get(words[i + 1].rstrip("s"))
+        number = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+        if number and (unit or _weekday_tokens([words[i + 1]])):
+            interval = number
+    if "biweekly" in words or "fortnightly" in words:
+        interval = 2
+    if interval > MAX_INTERVAL:
+        raise RecurrenceError(_("That repeats too rarely for DRAKO."))
+    parts: dict[str, str] = {}
+    if any(nth for nth, _code in days) and len(days) == 1:
+        nth, code = days[0]
+        parts = {"FREQ": "MONTHLY", "BYDAY": f"{nth}{code}"}
+    elif "weekday" in joined or "workday" in joined or "weekdays" in words:
+        parts = {"FREQ": "WEEKLY", "BYDAY": WEEKDAYS}
+    elif days:
+        codes = sorted({code for _nth, code in days}, key=DAYS.index)
+        parts = {"FREQ": "WEEKLY", "BYDAY": ",".join(codes)}
+    elif {"daily", "day", "days", "everyday", "nightly"} & set(words):
+        parts = {"FREQ": "DAILY"}
+    elif {"weekly", "week", "weeks", "biweekly", "fortnightly"} & set(words):
+        parts = {"FREQ": "WEEKLY", "BYDAY": DAYS[start.weekday()]}
+    elif {"monthly", "month", "months"} & set(words):
+        parts = {"FREQ": "MONTHLY", "BYMONTHDAY": str(start.day)}
+    elif {"yearly", "annually", "year", "years", "annual"} & set(words):
+        parts = {"FREQ": "YEARLY"}
+    if not parts:
+        raise RecurrenceError(
+            _("I couldn't tell how that repeats. Every day, every weekday, weekly or monthly?")
+        )
+    if interval > 1:
+        parts["INTERVAL"] = str(interval)
+    return rule_join(parts)

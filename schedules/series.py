@@ -248,3 +248,20 @@ def series_end(
     """Stops a series after `until` ("stop the gym series after December")."""
     rule = recurrence.rule_ending(series.recurrence, until=until)
     return services.event_update(event=series, changes={"recurrence": rule}, context=context)
+
+
+@atomic_or_joined()
+def occurrences_cancel(
+    *, occurrences: list[Event], scope: str = THIS, context: ChangeContext
+) -> tuple[Event, EventChange | None]:
+    """Cancels several occurrences of one series as one change ("the standups next week"):
+    the first's log entry is the change, the others its parts, so one undo brings all back.
+    With 'following' or 'all', the first occurrence decides where the series is cut."""
+    if scope != THIS or len(occurrences) == 1:
+        return occurrence_cancel(occurrence=occurrences[0], scope=scope, context=context)
+    done = [occurrence_cancel(occurrence=o, context=context) for o in occurrences]
+    changes = [change for _event, change in done if change is not None]
+    if not changes:
+        return done[0][0], None
+    EventChange.objects.filter(pk__in=[c.pk for c in changes[1:]]).update(part_of=changes[0])
+    return done[0][0], changes[0]

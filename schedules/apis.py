@@ -287,7 +287,12 @@ def _event_or_occurrence(request, event_id: int) -> tuple[Event, str | None]:
     params.is_valid(raise_exception=True)
     moment = params.validated_data.get("occurrence")
     if moment is None:
-        return selectors.event_get_for_user(user=request.user, event_id=event_id), None
+        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+        if not event.recurrence or request.method != "PATCH":
+            return event, None
+        # A change to a series as a whole is made as "all" from its first occurrence, so a new
+        # start moves every occurrence (its weekdays too) the same way the pages do.
+        moment, params.validated_data["scope"] = event.start, series.ALL
     occurrence = selectors.occurrence_get_for_user(
         user=request.user, event_id=event_id, recurrence_id=moment
     )

@@ -581,3 +581,17 @@ def test_deleting_the_owner_takes_series_and_exceptions_with_it(user, standup):
     )
     user.delete()
     assert not Event.objects.exists()
+
+
+def test_patching_a_series_moves_every_occurrence_with_its_days(user_api, user):
+    gym = add_series(user, "Gym", local(date(2030, 1, 7), 18, BERLIN), "FREQ=WEEKLY;BYDAY=MO")
+    response = user_api.patch(
+        f"/api/events/{gym.pk}/", {"start": "2030-01-08T19:00"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["recurrence"] == "FREQ=WEEKLY;BYDAY=TU"
+    assert wall(week(user), BERLIN) == [(date(2030, 1, 15), time(19))]
+    assert (
+        user_api.patch(f"/api/events/{gym.pk}/", {"recurrence": None}, format="json").status_code
+        == 400
+    )

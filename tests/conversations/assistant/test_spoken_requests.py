@@ -213,10 +213,16 @@ CASES = [
     ),
     Case("in 3", NY, (add("Call", "in 3"),), asks=("minutes", "hours")),
     Case(
-        "a repeat",
+        "a repeat: its first occurrence is the one on the schedule's row",
         BERLIN,
         (add("Standup", "tomorrow at 9am", repeat="every weekday"),),
-        asks=("repeat",),
+        {"Standup": ("2026-12-01 09:00", "2026-12-01 10:00")},
+    ),
+    Case(
+        "a repeat DRAKO can't read",
+        BERLIN,
+        (add("Standup", "tomorrow at 9am", repeat="whenever the moon is full"),),
+        asks=("repeats",),
     ),
     # --- DST: New York, Berlin, Sydney; both transitions ------------------------------------
     Case(

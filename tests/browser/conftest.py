@@ -41,6 +41,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
     "--no-first-run",
+    # A fake microphone and camera: getUserMedia works where the context grants them (as a
+    # returning user's browser would), and is refused (NotAllowedError) where it doesn't.
+    "--use-fake-device-for-media-stream",
 ]
 VIEWPORT = {"width": 1280, "height": 860}
 # The two sizes every main page is checked at: a laptop, and a small phone.
@@ -241,6 +244,9 @@ def web(request, browser, live_server, transactional_db, settings):
         locale="en-US",
         timezone_id=getattr(request, "param", TIME_ZONE),
         service_workers="block",
+        # Someone who has talked to DRAKO before: the browser remembers the microphone and
+        # camera were allowed. Tests of the step before joining clear these.
+        permissions=["microphone", "camera"],
     )
     web = Web(context=context, page=None, base_url=base_url)
 

@@ -257,6 +257,7 @@
     else proposals.prepend(card);
     if (focused) card.focus();  // a keyboard decision leaves the focus on its card
     arrange();
+    countDown(Date.now());
   }
 
   async function showCard(result) {

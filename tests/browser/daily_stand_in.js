@@ -28,7 +28,9 @@
     session_id: "9b3f61d2-replica-session", user_id: "tavus-replica-r90bbd427f71-2f6c",
     user_name: "DRAKO", local: false, owner: false, audio: true, video: true, tracks: tracks(),
   };
-  let replicaWaits = false;  // the replica is in the room when the page joins, unless held
+  // The replica is in the room when the page joins, unless a test said otherwise before the
+  // page loaded (add_init_script: window.__standIn = {replicaWaits: true}).
+  let replicaWaits = Boolean((window.__standIn || {}).replicaWaits);
   const remote = {};  // session_id -> participant, while in the call
 
   window.__sent = [];     // every message the page sent into the call
@@ -68,12 +70,6 @@
     const gone = remote[sessionId];
     delete remote[sessionId];
     if (gone) emit("participant-left", { action: "participant-left", participant: copy(gone) });
-  };
-
-  // The replica joins after the page does (Tavus is still starting it): it comes in with
-  // __addParticipant(window.__replica).
-  window.__holdReplica = function () {
-    replicaWaits = true;
   };
 
   function setTrack(kind, state, why) {

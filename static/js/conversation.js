@@ -568,7 +568,7 @@
     const mic = document.getElementById("mic-toggle");
     const cam = document.getElementById("cam-toggle");
     const note = document.getElementById("device-note");
-    const LABELS = { audio: ["Mute", "Unmute"], video: ["Stop camera", "Start camera"] };
+    const LABELS = { audio: ["Mute", "Unmute"], video: ["Stop video", "Start video"] };
     const tracks = { audio: null, video: null };
     let trouble = "";  // what the last camera-error said
 
@@ -615,7 +615,7 @@
       const WORDS = {
         permissions: "Your browser is blocking the " + what + ". Allow it from the icon at the " +
           "left of the address bar, then reload the page. You can type to DRAKO meanwhile.",
-        "cam-in-use": "Another app is using your camera. Close it, then press Start camera.",
+        "cam-in-use": "Another app is using your camera. Close it, then press Start video.",
         "mic-in-use": "Another app is using your microphone. Close it, then press Unmute.",
         "cam-mic-in-use": "Another app is using your camera and microphone. Close it, then reload.",
         "not-found": "No " + what + " was found. Plug one in and reload, or type to DRAKO below.",

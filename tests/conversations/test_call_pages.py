@@ -288,3 +288,32 @@ def test_the_live_page_knows_the_calls_limit_and_what_to_say_before_it(live_conv
     assert "Say yes now" in config["hangUpWarning"]["sayPending"]
     assert config["cardUrl"] == reverse("conversations:change-card", args=[live_conversation.pk, 0])
     json.dumps(config)  # it goes into the page as JSON
+
+
+def test_the_record_and_a_card_cost_the_same_queries_however_many_changes(
+    user_client, user_api, live_conversation
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert user_client.get(url).status_code == 200
+        return len(queries)
+
+    record_url = reverse("conversations:detail", args=[live_conversation.pk])
+
+    def card(answer: dict) -> str:
+        return reverse(
+            "conversations:change-card", args=[live_conversation.pk, answer["change_id"]]
+        )
+
+    one_card = cost(card(_gym(user_api, live_conversation)))  # a waiting card: its overlaps too
+    Conversation.objects.filter(pk=live_conversation.pk).update(status="ended")
+    one = cost(record_url)
+    Conversation.objects.filter(pk=live_conversation.pk).update(status="active")
+    for _ in range(4):
+        last = _gym(user_api, live_conversation)
+    assert cost(card(last)) == one_card
+    Conversation.objects.filter(pk=live_conversation.pk).update(status="ended")
+    assert cost(record_url) == one

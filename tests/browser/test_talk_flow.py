@@ -23,7 +23,9 @@ from tests.browser.conftest import (
     TIME_ZONE,
     of_type,
     speaking,
+    streaming,
     tool_call,
+    utterance,
 )
 from tests.factories import EventFactory, UserFactory
 from tests.fake_tavus import CONCURRENCY_MESSAGE
@@ -295,7 +297,11 @@ def test_the_state_bar_follows_daily_and_tavus_events(web, tavus, persona, size)
     event("conversation.replica.started_speaking", 40)
     event("conversation.started_speaking", 41, role="replica")
     shows("speaking", "DRAKO is speaking")
-    if size == DESKTOP:
+    if size == DESKTOP:  # with the captions of both sides, as the README shows it
+        web.emit(utterance(conversation, "user", "What's on tomorrow afternoon?"))
+        words = "You have a workshop at two, then you're free from half past three."
+        web.emit(streaming(conversation, "pal", words, seq=42, inference_id="turn-2"))
+        expect(web.page.locator("#captions .caption")).to_have_count(2)
         web.screenshot("talk-speaking")
     event("conversation.stopped_speaking", 44, role="replica")
     shows("listening", "DRAKO is listening")

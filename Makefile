@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check bench clean venv messages
+.PHONY: run test lint format check bench clean venv messages smoke
 
 $(VENV)/.runtime: requirements.txt
 	@python_bin=$$(PYTHON="$(PYTHON)" sh scripts/find_python.sh) || exit 1; \
@@ -61,6 +61,13 @@ check: $(VENV)/.runtime
 # bench/RESULTS.md. `timeout` bounds the whole run; bench.run stops what it started either way.
 bench: $(VENV)/.dev $(MO_FILES)
 	timeout --signal=INT --kill-after=30 540 $(PY) -m bench.run
+
+# A deployment check with a real key: `manage.py tavus_check` plus a test_mode conversation
+# created and ended (no replica joins, nothing is billed). Exit status 1 if anything fails.
+smoke: $(VENV)/.runtime
+	@if [ -z "$$TAVUS_API_KEY" ] && ! grep -qs '^TAVUS_API_KEY=.' .env; then \
+	   echo "make smoke needs a real TAVUS_API_KEY (in the environment or .env)"; exit 2; fi
+	$(PY) manage.py tavus_check --smoke
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis staticfiles node_modules

@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -22,7 +23,8 @@ QUERY_USERS = (1, 10, 1_000, 10_000)
 LATENCY_N = {1: 300, 4: 400}
 LOAD_CONVERSATIONS, LOAD_EVERY_S, LOAD_FOR_S = 100, 5, 60
 WEBHOOK_CONVERSATIONS = 400
-HUNG_STARTS = 6
+HUNG_STARTS = 20
+GUNICORN_WORKERS = 2  # gunicorn.conf.py's default, which the bench runs with
 
 HOST = "127.0.0.1"
 S = {}  # what prepare() seeded, by name
@@ -312,9 +314,15 @@ def webhooks(port: int, server_pid: int) -> dict:
     }
 
 
+def _health(port: int, c: int, n: int) -> dict:
+    return summary(run_closed(HOST, port, [Req("GET", "/healthz") for _ in range(n)], c, 60))
+
+
 def isolation(port: int, fake) -> dict:
-    """Tool-call latency while conversation starts wait on a Tavus that never answers."""
+    """/healthz and tool-call latency while 20 conversation starts wait on a Tavus that never
+    answers, beside the same run's figures with Tavus answering (issue 13)."""
     who = S["query"][10_000]
+    baseline = {c: _health(port, int(c), n) for c, n in LATENCY_N.items()}
     fake.hang("/conversations")
     before = len(fake.requests)
     answers: list[int] = []
@@ -326,11 +334,14 @@ def isolation(port: int, fake) -> dict:
     threads = [threading.Thread(target=start, args=(s,), daemon=True) for s in S["starters"]]
     for thread in threads:
         thread.start()
-    in_flight = len(fake.wait_for_requests(before + HUNG_STARTS, timeout=15)) - before
-    out = {"hung_starts": in_flight}
+    # At most TAVUS_MAX_IN_FLIGHT per gunicorn worker ever reach Tavus; the rest answer 503.
+    bound = min(HUNG_STARTS, settings.TAVUS_MAX_IN_FLIGHT * GUNICORN_WORKERS)
+    in_flight = len(fake.wait_for_requests(before + bound, timeout=15)) - before
+    out = {"hung_starts": in_flight, "starts": HUNG_STARTS, "health_baseline": baseline}
     for c, n in LATENCY_N.items():
         reqs = tool_requests(who, "list_schedule_events", n)
         out[c] = summary(run_closed(HOST, port, reqs, c, 60))
+        out[f"health_{c}"] = _health(port, int(c), n)
     out["still_hung"] = sum(t.is_alive() for t in threads)
     fake.release()
     for thread in threads:

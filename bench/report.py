@@ -204,10 +204,12 @@ def _isolation(iso: dict, lat: dict) -> list[str]:
     rows = [
         "## Isolation from a slow Tavus",
         "",
-        f"{iso['hung_starts']} conversation starts (`POST /api/conversations/`) were waiting on"
-        f" a fake Tavus that does not answer ({iso['still_hung']} still waiting when the"
-        " measurement ended); meanwhile list_schedule_events was called on another user's"
-        " conversation. Unloaded figures from the latency table beside them.",
+        f"{iso.get('starts', iso['hung_starts'])} conversation starts (`POST /api/conversations/`)"
+        f" were sent to a fake Tavus that does not answer; {iso['hung_starts']} reached it (the"
+        " bound: TAVUS_MAX_IN_FLIGHT per worker) and the rest were refused at once with a 503"
+        f" ({iso['still_hung']} still waiting when the measurement ended). Meanwhile"
+        " list_schedule_events was called on another user's conversation, and /healthz polled;"
+        " unloaded figures from the same run beside them, and the ratio of the two p99s.",
         "",
         "| conns | n | errors | server p50 | server p99 | unloaded server p99 | target | |"
         " client p99 |",
@@ -221,6 +223,16 @@ def _isolation(iso: dict, lat: dict) -> list[str]:
             f" | {_ms(base['server_p99'])} | ≤ {target:.0f} | {_ok(s['server_p99'] <= target)} |"
             f" {_ms(s['client_p99'])} |"
         )
+    if "health_baseline" in iso:
+        rows += ["", "| /healthz conns | n | errors | p99 during the hang | p99 unloaded | ratio |",
+                 "|---|---|---|---|---|---|"]  # fmt: skip
+        for c in ("1", "4"):
+            hung, base = iso[f"health_{c}"], iso["health_baseline"][c]
+            ratio = hung["client_p99"] / base["client_p99"] if base["client_p99"] else 0
+            rows.append(
+                f"| {c} | {hung['n']} | {hung['errors']} | {_ms(hung['client_p99'])} |"
+                f" {_ms(base['client_p99'])} | {ratio:.2f}x |"
+            )
     rows += ["", f"Starts answered after Tavus was released: {iso['start_answers']}.", ""]
     return rows
 

@@ -33,7 +33,9 @@ def _event_line(event, tz) -> str:
         when = f"{start:%H:%M} to {end:%a} {end:%H:%M} (ends the next day)"
     else:
         when = f"{start:%H:%M}-{end:%H:%M}"
-    line = f"- id {event.pk} | {start:%a %Y-%m-%d} | {when} | title {quoted(event.title)}"
+    line = f"- id {event.series_key} | {start:%a %Y-%m-%d} | {when} | title {quoted(event.title)}"
+    if event.recurrence_id is not None:  # the LLM names an occurrence by its original start
+        line += f" | repeats, occurrence {event.recurrence_id.astimezone(tz).isoformat()}"
     if event.location:
         line += f" | at {quoted(event.location)}"
     if event.show_as == "free":

@@ -140,6 +140,11 @@ def conversation_start(*, user, persona) -> StartResult:
     # The call to Tavus happens outside any transaction: nothing is locked while it is slow.
     try:
         info = tavus.create_conversation(payload=payload)
+    except tavus.TavusBusy as exc:
+        # Nothing was sent (every slot waits on a slow Tavus): no call exists anywhere, so no
+        # record is left behind either, and the person may simply try again.
+        conversation.delete()
+        raise tavus_refusal(exc) from exc
     except tavus.TavusError as exc:
         refusal = tavus_refusal(exc)
         conversation.status = Conversation.Status.FAILED

@@ -42,7 +42,7 @@ class EventAdmin(admin.ModelAdmin):
     actions = ("cancel_events",)
     fieldsets = (
         (None, {"fields": ("owner", "title", ("start", "end"), "all_day")}),
-        ("Details", {"fields": ("location", "notes", "show_as")}),
+        ("Details", {"fields": ("location", "notes", "show_as", "recurrence")}),
         ("Record", {"fields": ("status", "source", "created_at", "updated_at")}),
     )
 

@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     inline_serializer,
 )
@@ -13,17 +15,30 @@ from rest_framework.response import Response
 
 from drako.api_errors import error_body
 from drako.apis import UserApi
-from schedules import selectors, services
+from schedules import selectors, series, services
 from schedules.errors import EventConflictError
 from schedules.fields import DurationMinutesField, WhenField
-from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event, EventChange
+from schedules.models import LOCATION_MAX, NOTES_MAX, RULE_MAX, TITLE_MAX, Event, EventChange
 
 MAX_WINDOW = timedelta(days=92)
 
 
 class EventOutputSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        source="series_key", read_only=True, help_text="The event's id; an occurrence's series'."
+    )
     start = WhenField()
     end = WhenField()
+    recurrence = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The series' RRULE (FREQ=WEEKLY;BYDAY=MO); null for a single event.",
+    )
+    recurrence_id = WhenField(
+        read_only=True,
+        allow_null=True,
+        help_text="An occurrence's original start; null for a single event.",
+    )
 
     class Meta:
         model = Event
@@ -38,9 +53,16 @@ class EventOutputSerializer(serializers.ModelSerializer):
             "status",
             "show_as",
             "source",
+            "recurrence",
+            "recurrence_id",
             "created_at",
             "updated_at",
         )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["recurrence"] = data["recurrence"] or None
+        return data
 
 
 class SlotSerializer(serializers.Serializer):
@@ -81,6 +103,41 @@ class ChangeOutputSerializer(serializers.ModelSerializer):
 
     def get_undone(self, change) -> bool:
         return hasattr(change, "reverted_by")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RecurrenceField(serializers.CharField):
+    """An RRULE value (FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10, a leading RRULE: allowed) or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=RULE_MAX,
+            allow_null=True,
+            allow_blank=True,
+            help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10; null: no repeat.",
+            **kwargs,
+        )
+
+
+class OccurrenceWhenField(WhenField):
+    """An occurrence's recurrence_id as the list gave it; a '+' a query string turned into a
+    space is read as the '+' it was."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "T" in data:
+            data = data.strip().replace(" ", "+")
+        return super().to_internal_value(data)
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    occurrence = OccurrenceWhenField(
+        required=False, help_text="One occurrence of a series: its recurrence_id from the list."
+    )
+    scope = serializers.ChoiceField(
+        choices=series.SCOPES,
+        default=series.THIS,
+        help_text="With occurrence: this one, this and following, or all.",
+    )
 
 
 class WindowSerializer(serializers.Serializer):
@@ -132,6 +189,7 @@ class EventListCreateApi(UserApi):
             required=False,
             help_text="Default: free for an all-day event, busy otherwise.",
         )
+        recurrence = RecurrenceField(required=False)
         allow_conflict = serializers.BooleanField(default=False)
 
         def validate(self, attrs):
@@ -170,37 +228,75 @@ class EventDetailApi(UserApi):
         notes = serializers.CharField(max_length=NOTES_MAX, required=False, allow_blank=True)
         show_as = serializers.ChoiceField(choices=Event.ShowAs.choices, required=False)
         status = serializers.ChoiceField(choices=[Event.Status.CANCELLED], required=False)
+        recurrence = RecurrenceField(required=False)
         allow_conflict = serializers.BooleanField(default=False)
 
-    @extend_schema(responses={200: EventOutputSerializer})
+    @extend_schema(parameters=[OccurrenceSerializer], responses={200: EventOutputSerializer})
     def get(self, request, event_id: int):
-        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+        event = _event_or_occurrence(request, event_id)[0]
         return Response(EventOutputSerializer(event, context={"request": request}).data)
 
-    @extend_schema(request=InputSerializer, responses={200: EventOutputSerializer, 409: CONFLICT})
+    @extend_schema(
+        parameters=[OccurrenceSerializer],
+        request=InputSerializer,
+        responses={200: EventOutputSerializer, 409: CONFLICT},
+    )
     def patch(self, request, event_id: int):
-        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+        event, scope = _event_or_occurrence(request, event_id)
         serializer = self.InputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         allow_conflict = changes.pop("allow_conflict")
         cancel = changes.pop("status", None) == Event.Status.CANCELLED
+        if "recurrence" in changes:
+            changes["recurrence"] = changes["recurrence"] or ""
+        context = _context(request)
+        if scope is not None:  # cancelling an occurrence makes any other change moot
+            if cancel:
+                event, _ = series.occurrence_cancel(occurrence=event, scope=scope, context=context)
+            elif changes:
+                event, _ = series.occurrence_update(
+                    occurrence=event,
+                    changes=changes,
+                    scope=scope,
+                    allow_conflict=allow_conflict,
+                    context=context,
+                )
+            return Response(EventOutputSerializer(event, context={"request": request}).data)
         if changes:
             event, _ = services.event_update(
-                event=event,
-                changes=changes,
-                allow_conflict=allow_conflict,
-                context=_context(request),
+                event=event, changes=changes, allow_conflict=allow_conflict, context=context
             )
         if cancel:
-            event, _ = services.event_cancel(event=event, context=_context(request))
+            event, _ = services.event_cancel(event=event, context=context)
         return Response(EventOutputSerializer(event, context={"request": request}).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(parameters=[OccurrenceSerializer], responses={204: None})
     def delete(self, request, event_id: int):
-        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
-        services.event_delete(event=event, context=_context(request))
+        event, scope = _event_or_occurrence(request, event_id)
+        if scope is not None:  # one occurrence (or the rest of the series) is cancelled
+            series.occurrence_cancel(occurrence=event, scope=scope, context=_context(request))
+        else:
+            services.event_delete(event=event, context=_context(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _event_or_occurrence(request, event_id: int) -> tuple[Event, str | None]:
+    """The event, or with ?occurrence= one occurrence of the series and the scope asked for."""
+    params = OccurrenceSerializer(data=request.query_params, context={"request": request})
+    params.is_valid(raise_exception=True)
+    moment = params.validated_data.get("occurrence")
+    if moment is None:
+        event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+        if not event.recurrence or request.method != "PATCH":
+            return event, None
+        # A change to a series as a whole is made as "all" from its first occurrence, so a new
+        # start moves every occurrence (its weekdays too) the same way the pages do.
+        moment, params.validated_data["scope"] = event.start, series.ALL
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, event_id=event_id, recurrence_id=moment
+    )
+    return occurrence, params.validated_data["scope"]
 
 
 class FreeSlotsApi(UserApi):

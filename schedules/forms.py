@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from schedules import services
-from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event
+from schedules import recurrence, services
+from schedules.models import LOCATION_MAX, NOTES_MAX, RULE_MAX, TITLE_MAX, Event
 from schedules.speech import clock
 
 MIDNIGHT = time(0)
@@ -22,6 +22,55 @@ def local_moment(day: date, at: time, tz: ZoneInfo) -> tuple[datetime | None, bo
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         return None, False
     return first, first.utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
+
+
+REPEATS = [
+    ("", "Doesn't repeat"),
+    ("daily", "Every day"),
+    ("weekdays", "Every weekday (Monday to Friday)"),
+    ("weekly", "Weekly, on the days ticked below"),
+    ("monthly_date", "Monthly, on the same date"),
+    ("monthly_weekday", "Monthly, on the same weekday (e.g. the second Tuesday)"),
+    ("yearly", "Every year"),
+    ("custom", "Custom rule (RFC 5545 RRULE)"),
+]
+REPEAT_DAYS = [("MO", "Mon"), ("TU", "Tue"), ("WE", "Wed"), ("TH", "Thu"), ("FR", "Fri"),
+               ("SA", "Sat"), ("SU", "Sun")]  # fmt: skip
+ENDS = [("never", "Never"), ("count", "After a number of times"), ("until", "On a date")]
+
+
+def _nth_weekday(day: date) -> str:
+    """BYDAY for "the same weekday of the month as `day`": 2TU; the fifth one is the last."""
+    nth = (day.day - 1) // 7 + 1
+    return f"{-1 if nth == 5 else nth}{recurrence.DAYS[day.weekday()]}"
+
+
+def repeat_initial(rule: str) -> dict:
+    """The repeat fields for a stored rule; one they can't show is a custom rule."""
+    if not rule:
+        return {"repeat": ""}
+    parts = recurrence.rule_parts(rule)
+    end = {"repeat_end": "never"}
+    if "COUNT" in parts:
+        end = {"repeat_end": "count", "repeat_count": int(parts.pop("COUNT"))}
+    elif "UNTIL" in parts:
+        until = datetime.strptime(parts.pop("UNTIL"), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        end = {"repeat_end": "until", "repeat_until": until}
+    keys, byday = set(parts) - {"FREQ"}, parts.get("BYDAY", "")
+    simple = {
+        ("DAILY", frozenset()): "daily",
+        ("WEEKLY", frozenset({"BYDAY"})): "weekly",
+        ("MONTHLY", frozenset({"BYMONTHDAY"})): "monthly_date",
+        ("MONTHLY", frozenset({"BYDAY"})): "monthly_weekday",
+        ("YEARLY", frozenset()): "yearly",
+    }.get((parts["FREQ"], frozenset(keys)))
+    if simple == "weekly" and byday == recurrence.WEEKDAYS:
+        simple = "weekdays"
+    if simple == "weekly" and any(len(code) != 2 for code in byday.split(",")):
+        simple = None
+    if simple is None:
+        return {"repeat": "custom", "rule": rule}
+    return {"repeat": simple, "repeat_days": byday.split(",") if simple == "weekly" else [], **end}
 
 
 def _day_words(day: date) -> str:
@@ -61,6 +110,27 @@ class EventForm(forms.Form):
     notes = forms.CharField(
         max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    repeat = forms.ChoiceField(label="Repeats", choices=REPEATS, required=False)
+    repeat_days = forms.MultipleChoiceField(
+        label="On", choices=REPEAT_DAYS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    rule = forms.CharField(
+        label="Rule",
+        max_length=RULE_MAX,
+        required=False,
+        help_text="For a custom repeat, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=MO.",
+    )
+    repeat_end = forms.ChoiceField(
+        label="Repeat ends", choices=ENDS, required=False, initial="never"
+    )
+    repeat_count = forms.IntegerField(
+        label="Times", min_value=1, max_value=recurrence.MAX_COUNT, required=False
+    )
+    repeat_until = forms.DateField(
+        label="Last day",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     allow_conflict = forms.BooleanField(
         label="Book anyway, even though it overlaps", required=False
     )
@@ -94,6 +164,10 @@ class EventForm(forms.Form):
             notes=event.notes,
             show_as=event.show_as,
         )
+        series = event if event.recurrence else event.series
+        initial.update(repeat_initial(series.recurrence if series else ""))
+        if isinstance(initial.get("repeat_until"), datetime):
+            initial["repeat_until"] = initial["repeat_until"].astimezone(tz).date()
         return initial
 
     def clean(self):
@@ -107,9 +181,50 @@ class EventForm(forms.Form):
         else:
             start, end = self._timed(day, end_day, data.get("start_time"), data.get("end_time"))
         data["start"], data["end"] = start, end
+        data["recurrence"] = self._rule(data, day)
         if start is not None and end is not None:
             self._check_event(data)
         return data
+
+    def _rule(self, data: dict, day: date) -> str:
+        """The RRULE the repeat fields say, in the stored form ("" for none)."""
+        repeat = data.get("repeat") or ""
+        if not repeat:
+            return ""
+        if repeat == "custom":
+            parts = recurrence.rule_parts(data.get("rule") or "") if data.get("rule") else {}
+            if not parts:
+                self.add_error("rule", "Write the rule, or pick how it repeats above.")
+                return ""
+        else:
+            parts = {
+                "daily": {"FREQ": "DAILY"},
+                "weekdays": {"FREQ": "WEEKLY", "BYDAY": recurrence.WEEKDAYS},
+                "weekly": {"FREQ": "WEEKLY", "BYDAY": ",".join(
+                    code for code, _label in REPEAT_DAYS if code in (data.get("repeat_days") or [])
+                ) or recurrence.DAYS[day.weekday()]},
+                "monthly_date": {"FREQ": "MONTHLY", "BYMONTHDAY": str(day.day)},
+                "monthly_weekday": {"FREQ": "MONTHLY", "BYDAY": _nth_weekday(day)},
+                "yearly": {"FREQ": "YEARLY"},
+            }[repeat]  # fmt: skip
+        # "Ends" decides; a custom rule left at "Never" keeps the end written in it.
+        if data.get("repeat_end") == "count":
+            if not data.get("repeat_count"):
+                self.add_error("repeat_count", "How many times?")
+                return ""
+            parts.pop("UNTIL", None)
+            parts["COUNT"] = str(data["repeat_count"])
+        elif data.get("repeat_end") == "until":
+            if not data.get("repeat_until"):
+                self.add_error("repeat_until", "On which day does it end?")
+                return ""
+            parts.pop("COUNT", None)
+            parts["UNTIL"] = data["repeat_until"].strftime("%Y%m%d")
+        try:
+            return recurrence.rule_normalize(recurrence.rule_join(parts), tz=self.tz)
+        except recurrence.RecurrenceError as exc:
+            self.add_error("rule" if repeat == "custom" else "repeat", exc.message)
+            return ""
 
     def _check_event(self, data: dict) -> None:
         """The schedule's own rules (services.event_problems), shown beside the fields."""
@@ -174,4 +289,5 @@ class EventForm(forms.Form):
             "location": data["location"],
             "notes": data["notes"],
             "show_as": data["show_as"],
+            "recurrence": data.get("recurrence") or "",
         }

@@ -13,6 +13,7 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 8), date(2999, 12, 24)
 TITLE_MAX = 200
 LOCATION_MAX = 200
 NOTES_MAX = 5000
+RULE_MAX = 300
 
 
 class Event(models.Model):
@@ -42,6 +43,20 @@ class Event(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.CONFIRMED)
     show_as = models.CharField(max_length=4, choices=ShowAs, default=ShowAs.BUSY)
     source = models.CharField(max_length=10, choices=Source, default=Source.WEB)
+    # A series: an RFC 5545 RRULE value; `start`/`end` are its first occurrence, and every later
+    # one starts at the same wall time in `time_zone` (schedules.recurrence). Empty: one event.
+    recurrence = models.CharField(max_length=RULE_MAX, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    # Where the last occurrence ends (null: the series never ends); bounds the window query.
+    recurrence_end = models.DateTimeField(null=True, blank=True)
+    # One occurrence moved, changed or cancelled: its own row, replacing the occurrence of
+    # `series` that would have started at `recurrence_id` (RFC 5545's RECURRENCE-ID).
+    # DO_NOTHING, so deleting a single event costs no look-up for exceptions it can't have:
+    # the services delete a series' exceptions first (schedules.services._delete).
+    series = models.ForeignKey(
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="exceptions"
+    )
+    recurrence_id = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,10 +72,32 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("notes"), NOTES_MAX), name="event_notes_bounded"
             ),
+            models.CheckConstraint(
+                condition=models.Q(series__isnull=True, recurrence_id__isnull=True)
+                | models.Q(series__isnull=False, recurrence_id__isnull=False, recurrence=""),
+                name="event_exception_of_a_series",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "recurrence_id"],
+                condition=models.Q(series__isnull=False),
+                name="event_one_exception_per_occurrence",
+            ),
         ]
         indexes = [
             # "This user's events in this window": owner equality + a range on start.
             models.Index(fields=["owner", "start"], name="event_owner_start"),
+            # "This user's series still running after this instant".
+            models.Index(
+                fields=["owner", "recurrence_end"],
+                condition=~models.Q(recurrence=""),
+                name="event_owner_series",
+            ),
+            # "The occurrences replaced in this window".
+            models.Index(
+                fields=["owner", "recurrence_id"],
+                condition=models.Q(series__isnull=False),
+                name="event_owner_exceptions",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +110,20 @@ class Event(models.Model):
     @property
     def duration(self) -> timedelta:
         return self.end - self.start
+
+    @property
+    def is_series(self) -> bool:
+        return bool(self.recurrence)
+
+    @property
+    def is_recurring(self) -> bool:
+        """One of a series' occurrences, as listed, or a series itself."""
+        return bool(self.recurrence) or self.series_id is not None
+
+    @property
+    def series_key(self) -> int:
+        """The id the API and pages name an occurrence by: its series'."""
+        return self.series_id or self.pk
 
 
 class EventChange(models.Model):
@@ -106,6 +157,11 @@ class EventChange(models.Model):
     utterance = models.TextField(blank=True)
     reverts = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reverted_by"
+    )
+    # A change to a series can touch several rows (splitting it, re-parenting its exceptions):
+    # each is its own entry, part of the first one, and undo reverts them together.
+    part_of = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="parts"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -1,3 +1,5 @@
+import bisect
+import copy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -5,25 +7,120 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from schedules import recurrence
 from schedules.models import MAX_EVENT_LENGTH, Event, EventChange
 
 SLOT_STEP = timedelta(minutes=15)
 MAX_SLOTS = 50
 
 
-def _overlapping(qs: QuerySet, *, start: datetime, end: datetime) -> QuerySet:
-    # The lower bound on start turns "overlaps" into one range scan of (owner, start).
-    return qs.filter(start__lt=end, end__gt=start, start__gt=start - MAX_EVENT_LENGTH)
+def _window_q(start: datetime, end: datetime) -> Q:
+    """Rows that matter for [start, end): single events and exceptions overlapping it, series
+    running during it, and exceptions replacing an occurrence that would have been in it."""
+    single = Q(recurrence="", start__lt=end, end__gt=start, start__gt=start - MAX_EVENT_LENGTH)
+    running = (
+        ~Q(recurrence="")
+        & Q(start__lt=end)
+        & (Q(recurrence_end__isnull=True) | Q(recurrence_end__gt=start))
+    )
+    replacing = Q(
+        series__isnull=False, recurrence_id__gt=start - MAX_EVENT_LENGTH, recurrence_id__lt=end
+    )
+    return single | running | replacing
+
+
+def occurrence_copy(series: Event, start: datetime, end: datetime) -> Event:
+    """One occurrence of `series` as an (unsaved, read-only) Event: the series' fields, the
+    occurrence's own times, `recurrence_id` its original start; `pk` stays the series'."""
+    occurrence = copy.copy(series)
+    occurrence.start, occurrence.end, occurrence.recurrence_id = start, end, start
+    return occurrence
+
+
+def series_occurrences(series: Event, *, start: datetime, end: datetime) -> list[Event]:
+    """The occurrences of `series` overlapping [start, end), before exceptions replace any."""
+    tz = ZoneInfo(series.time_zone)
+    lower = start - series.duration - timedelta(days=1)  # an occurrence may be longer by DST
+    found = []
+    for begin in recurrence.occurrence_starts(
+        rule=series.recurrence, first=series.start, tz=tz, after=lower, before=end
+    ):
+        finish = recurrence.occurrence_end(begin, first=series.start, first_end=series.end, tz=tz)
+        if finish > start:
+            found.append(occurrence_copy(series, begin.astimezone(UTC), finish))
+    return found
+
+
+@dataclass(frozen=True)
+class Excluding:
+    """What a conflict check leaves out: the event being changed, in whichever form it has."""
+
+    event_id: int | None = None
+    series_id: int | None = None  # a whole series: its occurrences and its exceptions
+    occurrence: tuple[int, datetime] | None = None  # (series id, recurrence id)
+
+    def drops(self, event: Event) -> bool:
+        if self.event_id is not None and event.pk == self.event_id and not event.is_series:
+            return True
+        if self.series_id is not None and event.series_key == self.series_id:
+            return True
+        return (
+            self.occurrence is not None
+            and (
+                event.series_key,
+                event.recurrence_id,
+            )
+            == self.occurrence
+        )
 
 
 def event_list_for_user(
-    *, user, start: datetime, end: datetime, include_cancelled: bool = False
-) -> QuerySet[Event]:
-    """The user's events overlapping [start, end), earliest first."""
-    qs = _overlapping(Event.objects.filter(owner=user), start=start, end=end)
+    *,
+    user,
+    start: datetime,
+    end: datetime,
+    include_cancelled: bool = False,
+    busy_only: bool = False,
+) -> list[Event]:
+    """The user's events overlapping [start, end), earliest first, a series once per
+    occurrence (an Event copy with its own start, end and `recurrence_id`). One query, whatever
+    the number of series; expansion is bounded by the window."""
+    rows = list(Event.objects.filter(_window_q(start, end), owner=user).order_by("start", "id"))
+    replaced = {(row.series_id, row.recurrence_id) for row in rows if row.series_id}
+    found = []
+    for row in rows:
+        if row.is_series:
+            if row.status == Event.Status.CONFIRMED:
+                found.extend(
+                    o
+                    for o in series_occurrences(row, start=start, end=end)
+                    if (row.pk, o.recurrence_id) not in replaced
+                )
+        elif row.start < end and row.end > start:
+            found.append(row)
     if not include_cancelled:
-        qs = qs.filter(status=Event.Status.CONFIRMED)
-    return qs.order_by("start", "id")
+        found = [e for e in found if e.status == Event.Status.CONFIRMED]
+    if busy_only:
+        found = [e for e in found if e.show_as == Event.ShowAs.BUSY]
+    found.sort(key=lambda e: (e.start, e.series_key, e.end))
+    return found
+
+
+def calendar_rows_for_user(*, user, start: datetime, end: datetime) -> QuerySet[Event]:
+    """The rows a calendar of [start, end) is made of: confirmed single events in it, confirmed
+    series running then, and every exception of those series (a cancelled one is an EXDATE)."""
+    confirmed = Event.Status.CONFIRMED
+    single = Q(recurrence="", series__isnull=True, status=confirmed, start__lt=end, end__gt=start,
+               start__gt=start - MAX_EVENT_LENGTH)  # fmt: skip
+    running = (
+        ~Q(recurrence="")
+        & Q(status=confirmed, start__lt=end)
+        & (Q(recurrence_end__isnull=True) | Q(recurrence_end__gt=start))
+    )
+    of_running = Q(series__status=confirmed, series__start__lt=end) & (
+        Q(series__recurrence_end__isnull=True) | Q(series__recurrence_end__gt=start)
+    )
+    return Event.objects.filter(single | running | of_running, owner=user).order_by("start", "id")
 
 
 def event_get_for_user(*, user, event_id) -> Event:
@@ -34,18 +131,65 @@ def event_get_for_user(*, user, event_id) -> Event:
         raise Http404("No such event.") from None
 
 
-def event_conflicts_for_user(
-    *, user, start: datetime, end: datetime, exclude_id: int | None = None
-) -> list[Event]:
-    """The user's busy, confirmed events that overlap [start, end)."""
-    qs = _overlapping(
-        Event.objects.filter(owner=user, status=Event.Status.CONFIRMED, show_as=Event.ShowAs.BUSY),
-        start=start,
+def occurrence_get_for_user(*, user, event_id, recurrence_id: datetime) -> Event:
+    """One occurrence of the user's series `event_id`: its exception row if it has one, else an
+    unsaved copy (series set, so saving it makes the exception). 404 when it has no such one."""
+    series = event_get_for_user(user=user, event_id=event_id)
+    if not series.is_series:
+        raise Http404("That event doesn't repeat.")
+    exception = Event.objects.filter(series=series, recurrence_id=recurrence_id).first()
+    if exception is not None:
+        exception.series = series
+        return exception
+    tz = ZoneInfo(series.time_zone)
+    if not recurrence.is_occurrence(
+        rule=series.recurrence, first=series.start, tz=tz, start=recurrence_id
+    ):
+        raise Http404("The series has no occurrence then.")
+    end = recurrence.occurrence_end(recurrence_id, first=series.start, first_end=series.end, tz=tz)
+    return Event(
+        owner=series.owner,
+        title=series.title,
+        start=recurrence_id.astimezone(UTC),
         end=end,
+        all_day=series.all_day,
+        location=series.location,
+        notes=series.notes,
+        status=series.status,
+        show_as=series.show_as,
+        source=series.source,
+        series=series,
+        recurrence_id=recurrence_id.astimezone(UTC),
     )
-    if exclude_id is not None:
-        qs = qs.exclude(pk=exclude_id)
-    return list(qs.order_by("start", "id")[:20])
+
+
+def event_conflicts_for_user(
+    *, user, start: datetime, end: datetime, excluding: Excluding = Excluding()
+) -> list[Event]:
+    """The user's busy, confirmed events (occurrences included) that overlap [start, end)."""
+    return series_conflicts_for_user(user=user, spans=[(start, end)], excluding=excluding)
+
+
+def series_conflicts_for_user(
+    *, user, spans: list[tuple[datetime, datetime]], excluding: Excluding = Excluding()
+) -> list[Event]:
+    """The user's busy, confirmed events that overlap any of `spans` (one query for all)."""
+    if not spans:
+        return []
+    busy = event_list_for_user(
+        user=user, start=min(s for s, _ in spans), end=max(e for _, e in spans), busy_only=True
+    )
+    ordered = sorted(spans)
+    conflicts = []
+    for event in busy:
+        if excluding.drops(event):
+            continue
+        at = bisect.bisect_left(ordered, (event.end,))
+        if any(s < event.end and event.start < e for s, e in ordered[max(at - 50, 0) : at]):
+            conflicts.append(event)
+        if len(conflicts) == 20:
+            break
+    return conflicts
 
 
 def event_change_get_for_user(*, user, change_id) -> EventChange:
@@ -120,13 +264,7 @@ def free_slots_for_user(
     start = _round_up(max(start, now))
     busy = [
         (e.start, e.end)
-        for e in _overlapping(
-            Event.objects.filter(
-                owner=user, status=Event.Status.CONFIRMED, show_as=Event.ShowAs.BUSY
-            ),
-            start=start,
-            end=end,
-        ).only("start", "end")
+        for e in event_list_for_user(user=user, start=start, end=end, busy_only=True)
     ]
     slots: list[Slot] = []
     windows = _day_windows(

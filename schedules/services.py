@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from drako.transactions import atomic_or_joined
-from schedules import selectors
+from schedules import recurrence, selectors
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
 from schedules.models import (
     FIRST_DAY,
@@ -22,7 +23,10 @@ from schedules.models import (
     EventChange,
 )
 
-EDITABLE_FIELDS = ("title", "start", "end", "all_day", "location", "notes", "show_as")
+EDITABLE_FIELDS = ("title", "start", "end", "all_day", "location", "notes", "show_as", "recurrence")
+# A new or changed series is checked for conflicts over this much of its future, at most.
+SERIES_CHECK_SPAN = timedelta(days=92)
+SERIES_CHECK_MOST = 100
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,10 @@ class ChangeContext:
 
 
 def event_state(event: Event) -> dict:
-    """The event as the change log stores it: JSON-safe, times in UTC ISO 8601."""
-    return {
+    """The event as the change log stores it: JSON-safe, times in UTC ISO 8601. A series adds
+    its rule and zone, an exception its series and original start (only then, so a single
+    event's state reads as it always has)."""
+    state = {
         "id": event.pk,
         "title": event.title,
         "start": event.start.astimezone(UTC).isoformat(),
@@ -47,6 +53,27 @@ def event_state(event: Event) -> dict:
         "status": event.status,
         "show_as": event.show_as,
     }
+    if event.recurrence:
+        state.update(recurrence=event.recurrence, time_zone=event.time_zone)
+    if event.series_id:
+        state.update(
+            series=event.series_id, recurrence_id=event.recurrence_id.astimezone(UTC).isoformat()
+        )
+    return state
+
+
+def _apply_state(event: Event, state: dict) -> None:
+    """Sets `event`'s fields to a state from the log (the inverse of event_state)."""
+    for field in ("title", "location", "notes", "all_day", "status", "show_as"):
+        setattr(event, field, state[field])
+    event.start = datetime.fromisoformat(state["start"])
+    event.end = datetime.fromisoformat(state["end"])
+    event.recurrence = state.get("recurrence", "")
+    event.time_zone = state.get("time_zone", "")
+    event.series_id = state.get("series")
+    rid = state.get("recurrence_id")
+    event.recurrence_id = datetime.fromisoformat(rid) if rid else None
+    _series_bounds(event)
 
 
 def _lock_owner(owner_id: int) -> None:
@@ -103,7 +130,56 @@ def event_problems(event: Event, *, tz: ZoneInfo | None = None) -> list[tuple[st
         )
         if failed
     ]  # fmt: skip
-    return problems + _time_problems(event, tz)
+    return problems + _time_problems(event, tz) + _rule_problems(event, tz)
+
+
+def _rule_problems(event: Event, tz: ZoneInfo | None) -> list[tuple[str, str]]:
+    if not event.recurrence:
+        return []
+    if event.series_id:
+        return [("recurrence", _("One occurrence of a series can't repeat on its own."))]
+    zone = ZoneInfo(event.time_zone) if event.time_zone else (tz or ZoneInfo("UTC"))
+    try:
+        event.recurrence = recurrence.rule_normalize(event.recurrence, tz=zone)
+    except recurrence.RecurrenceError as exc:
+        return [("recurrence", exc.message)]
+    return []
+
+
+def _series_bounds(event: Event) -> None:
+    """recurrence_end from the rule: where the last occurrence ends (None: never)."""
+    if not event.recurrence:
+        event.time_zone, event.recurrence_end = "", None
+        return
+    zone = ZoneInfo(event.time_zone)
+    last = recurrence.last_start(event.recurrence, event.start, zone)
+    event.recurrence_end = (
+        None
+        if last is None
+        else recurrence.occurrence_end(last, first=event.start, first_end=event.end, tz=zone)
+    )
+
+
+def _series_fields(event: Event, tz: ZoneInfo) -> None:
+    """A series' zone (the owner's, when new), its first occurrence as its start (a start the
+    rule doesn't match moves to the first day it does), and where its last one ends."""
+    if not event.recurrence:
+        _series_bounds(event)
+        return
+    event.time_zone = event.time_zone or tz.key
+    zone = ZoneInfo(event.time_zone)
+    first = recurrence.first_start(event.recurrence, event.start, zone)
+    if first is None:
+        raise EventInvalidError(
+            _("That series would have no occurrences: its end is before its start."),
+            field="recurrence",
+        )
+    if first != event.start:
+        event.end = recurrence.occurrence_end(
+            first, first=event.start, first_end=event.end, tz=zone
+        )
+        event.start = first.astimezone(UTC)
+    _series_bounds(event)
 
 
 def _time_problems(event: Event, tz: ZoneInfo | None) -> list[tuple[str, str]]:
@@ -128,6 +204,7 @@ def _validate(event: Event, tz: ZoneInfo) -> None:
     if problems := event_problems(event, tz=tz):
         field, message = problems[0]
         raise EventInvalidError(message, field=field)
+    _series_fields(event, tz)
 
 
 def event_alternatives(event: Event) -> list[tuple[datetime, datetime]]:
@@ -164,22 +241,67 @@ def event_alternatives(event: Event) -> list[tuple[datetime, datetime]]:
     return [(moment, moment + length) for moment in sorted(candidates, key=preference)[:3]]
 
 
+def series_spans(event: Event, *, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The occurrences of a series a conflict check looks at: the next SERIES_CHECK_SPAN of it
+    (from its start, or now if later), at most SERIES_CHECK_MOST, its cancelled or moved ones
+    left out. A single event is its one span."""
+    if not event.recurrence:
+        return [(event.start, event.end)]
+    zone = ZoneInfo(event.time_zone)
+    lower = max(event.start, now)
+    starts = recurrence.occurrence_starts(
+        rule=event.recurrence, first=event.start, tz=zone, after=lower,
+        before=lower + SERIES_CHECK_SPAN,
+    )[:SERIES_CHECK_MOST]  # fmt: skip
+    replaced = set()
+    if event.pk and starts:
+        replaced = set(Event.objects.filter(series=event).values_list("recurrence_id", flat=True))
+    return [
+        (s, recurrence.occurrence_end(s, first=event.start, first_end=event.end, tz=zone))
+        for s in starts
+        if s not in replaced
+    ]
+
+
+def _excluding(event: Event) -> selectors.Excluding:
+    if event.recurrence:
+        return selectors.Excluding(series_id=event.pk)
+    occurrence = (event.series_id, event.recurrence_id) if event.series_id else None
+    return selectors.Excluding(event_id=event.pk, occurrence=occurrence)
+
+
 def _check_conflicts(event: Event, *, allow_conflict: bool) -> None:
     if allow_conflict or not event.is_busy:
         return
-    conflicts = selectors.event_conflicts_for_user(
-        user=event.owner, start=event.start, end=event.end, exclude_id=event.pk
+    conflicts = selectors.series_conflicts_for_user(
+        user=event.owner,
+        spans=series_spans(event, now=timezone.now()),
+        excluding=_excluding(event),
     )
-    if conflicts:
-        titles = ", ".join(f"'{c.title}'" for c in conflicts[:3])
-        raise EventConflictError(
-            _("That time overlaps %(titles)s.") % {"titles": titles},
-            conflicts=conflicts,
-            alternatives=event_alternatives(event),
+    if not conflicts:
+        return
+    if event.recurrence:
+        tz = event.owner.tz
+        titles = ", ".join(
+            f"'{c.title}' ({c.start.astimezone(tz):%a %b} {c.start.astimezone(tz).day})"
+            for c in conflicts[:3]
         )
+        raise EventConflictError(
+            _("Some of its times overlap %(titles)s.") % {"titles": titles},
+            conflicts=conflicts,
+            alternatives=[],
+        )
+    titles = ", ".join(f"'{c.title}'" for c in conflicts[:3])
+    raise EventConflictError(
+        _("That time overlaps %(titles)s.") % {"titles": titles},
+        conflicts=conflicts,
+        alternatives=event_alternatives(event),
+    )
 
 
-def _record(event: Event, *, action: str, before, after, context: ChangeContext, reverts=None):
+def _record(
+    event: Event, *, action: str, before, after, context: ChangeContext, reverts=None, part_of=None
+):
     return EventChange.objects.create(
         owner=event.owner,
         event=event if event.pk else None,
@@ -190,6 +312,7 @@ def _record(event: Event, *, action: str, before, after, context: ChangeContext,
         actor=context.actor,
         utterance=context.utterance[:2000],
         reverts=reverts,
+        part_of=part_of,
     )
 
 
@@ -204,10 +327,12 @@ def event_create(
     location: str = "",
     notes: str = "",
     show_as: str = Event.ShowAs.BUSY,
+    recurrence: str | None = "",
     allow_conflict: bool = False,
     context: ChangeContext,
 ) -> tuple[Event, EventChange]:
-    """Creates an event, refusing an overlap with a busy event unless `allow_conflict`."""
+    """Creates an event (a series when `recurrence` is an RRULE), refusing an overlap with a
+    busy event unless `allow_conflict`."""
     event = Event(
         owner=owner,
         title=title,
@@ -218,6 +343,7 @@ def event_create(
         notes=notes,
         show_as=show_as,
         source=context.source,
+        recurrence=recurrence or "",
     )
     _validate(event, owner.tz)
     _lock_owner(owner.pk)
@@ -249,16 +375,52 @@ def event_update(
         setattr(event, field, value)
     if event.end <= event.start:  # before rounding to whole days, which would hide it
         raise EventInvalidError(_("The end must be after the start."), field="end")
+    if before.get("recurrence") and not event.recurrence:
+        raise EventInvalidError(
+            _("To stop a series, give it an end date, or cancel it."), field="recurrence"
+        )
     _validate(event, event.owner.tz)
     after = event_state(event)
     if after == before:
         return event, None
-    if any(before[f] != after[f] for f in ("start", "end", "show_as")):
+    if any(before.get(f) != after.get(f) for f in ("start", "end", "show_as", "recurrence")):
         _check_conflicts(event, allow_conflict=allow_conflict)
     event.save()
-    moved_only = {k for k in after if before[k] != after[k]} <= {"start", "end"}
+    moved_only = {k for k in after if before.get(k) != after[k]} <= {"start", "end"}
     action = EventChange.Action.MOVE if moved_only else EventChange.Action.UPDATE
-    return event, _record(event, action=action, before=before, after=after, context=context)
+    change = _record(event, action=action, before=before, after=after, context=context)
+    if event.recurrence:
+        _carry_exceptions(event, before=before, change=change, context=context)
+    return event, change
+
+
+def _carry_exceptions(series: Event, *, before: dict, change: EventChange, context) -> None:
+    """A whole series changed: its exceptions follow. Each keeps replacing the same occurrence
+    (its recurrence_id moves by the series' shift in wall time), and takes the new title,
+    place, notes or show-as where it had the series' old one. Each is part of `change`."""
+    zone = ZoneInfo(series.time_zone)
+    old_first = datetime.fromisoformat(before["start"]).astimezone(zone).replace(tzinfo=None)
+    shift = series.start.astimezone(zone).replace(tzinfo=None) - old_first
+    shared = [f for f in ("title", "location", "notes", "show_as")
+              if before[f] != getattr(series, f)]  # fmt: skip
+    ended = series.recurrence_end
+    if not shift and not shared and ended is None:
+        return
+    for exception in Event.objects.filter(series=series).order_by("recurrence_id"):
+        exception.owner = series.owner
+        was = event_state(exception)
+        if ended is not None and exception.recurrence_id >= ended:
+            exception.status = Event.Status.CANCELLED  # past the series' new end
+        if shift:
+            local = exception.recurrence_id.astimezone(zone).replace(tzinfo=None) + shift
+            exception.recurrence_id = local.replace(tzinfo=zone).astimezone(UTC)
+        for field in shared:
+            if getattr(exception, field) == before[field]:
+                setattr(exception, field, getattr(series, field))
+        if event_state(exception) != was:
+            exception.save()
+            _record(exception, action=EventChange.Action.UPDATE, before=was,
+                    after=event_state(exception), context=context, part_of=change)  # fmt: skip
 
 
 @atomic_or_joined()
@@ -278,12 +440,22 @@ def event_cancel(*, event: Event, context: ChangeContext) -> tuple[Event, EventC
         after=event_state(event),
         context=context,
     )
+    if event.recurrence:  # its moved occurrences go with it
+        exceptions = Event.objects.filter(series=event, status=Event.Status.CONFIRMED)
+        for exception in exceptions.order_by("recurrence_id"):
+            exception.owner = event.owner
+            was = event_state(exception)
+            exception.status = Event.Status.CANCELLED
+            exception.save(update_fields=["status", "updated_at"])
+            _record(exception, action=EventChange.Action.CANCEL, before=was,
+                    after=event_state(exception), context=context, part_of=change)  # fmt: skip
     return event, change
 
 
 @atomic_or_joined()
 def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
-    """Deletes an event for good; the log keeps what it was, so undo can bring it back."""
+    """Deletes an event (a series with its exceptions) for good; the log keeps what it was, so
+    undo can bring it back."""
     _lock_owner(event.owner_id)
     change = _record(
         event,
@@ -292,8 +464,19 @@ def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
         after=None,
         context=context,
     )
-    event.delete()
+    if event.recurrence:
+        for exception in Event.objects.filter(series=event).order_by("recurrence_id"):
+            exception.owner = event.owner
+            _record(exception, action=EventChange.Action.DELETE, before=event_state(exception),
+                    after=None, context=context, part_of=change)  # fmt: skip
+    _delete(event)
     return change
+
+
+def _delete(event: Event) -> None:
+    if event.recurrence:  # its exceptions first, through Django, so the log's links are cleared
+        Event.objects.filter(series=event).delete()
+    event.delete()
 
 
 def event_change_undo_refusal(
@@ -312,95 +495,102 @@ def event_change_undo_refusal(
     return None
 
 
+def _is_series_change(change: EventChange) -> bool:
+    state = change.after or change.before or {}
+    return "recurrence" in state or "series" in state
+
+
 @atomic_or_joined()
 def event_change_undo(
     *, change: EventChange, allow_conflict: bool = False, context: ChangeContext
 ) -> EventChange:
-    """Reverts one change, if the event is still as that change left it."""
+    """Reverts one change (with every part of it, for a change to a series), if each event is
+    still as that change left it."""
     _lock_owner(change.owner_id)
-    event = Event.objects.filter(
-        pk=(change.after or change.before or {}).get("id"), owner_id=change.owner_id
-    ).first()
-    if event is not None:
-        event.owner = change.owner  # one user for both: loaded once, whichever uses it first
+    if change.part_of_id is not None:  # a part is undone with the whole it belongs to
+        change = EventChange.objects.select_related("owner").get(
+            pk=change.part_of_id, owner_id=change.owner_id
+        )
+    members = [change]
+    if _is_series_change(change):
+        members += list(change.parts.order_by("id"))
+    ids = [(m.after or m.before or {}).get("id") for m in members]
+    events = {e.pk: e for e in Event.objects.filter(pk__in=ids, owner_id=change.owner_id)}
+    for event in events.values():
+        event.owner = change.owner  # one user for all: loaded once, whichever uses it first
     # A log entry is never edited, so the caller's copy is current; what can change is whether
     # it has been undone, read here under the owner's lock.
-    refusal = event_change_undo_refusal(
-        change,
-        current_state=event_state(event) if event is not None else None,
-        undone=EventChange.objects.filter(reverts=change).exists(),
-    )
-    if refusal:
-        raise UndoError(refusal)
-    handler = _UNDO[change.action]
-    return handler(change=change, event=event, allow_conflict=allow_conflict, context=context)
+    undone = EventChange.objects.filter(reverts=change).exists()
+    for member, event_id in zip(members, ids, strict=True):
+        event = events.get(event_id)
+        refusal = event_change_undo_refusal(
+            member,
+            current_state=event_state(event) if event is not None else None,
+            undone=undone,
+        )
+        if refusal:
+            raise UndoError(refusal)
+    if len(members) == 1:
+        event = events.get(ids[0])
+        return _undo_one(change, event, allow_conflict=allow_conflict, context=context)
+    return _undo_group(members, ids, events, allow_conflict=allow_conflict, context=context)
 
 
-def _undo_create(*, change, event, allow_conflict, context):
+def _undo_handler(change: EventChange):
+    if change.before is not None and change.before.get("id") is None:
+        return _undo_create  # an occurrence that had no row of its own before the change
+    return _UNDO[change.action]
+
+
+def _undo_one(change, event, *, allow_conflict, context, part_of=None, check=True):
+    before, event, after = _undo_handler(change)(change=change, event=event)
+    if after is not None and check:
+        _check_conflicts(event, allow_conflict=allow_conflict)
+    if after is not None:
+        event.save(force_insert=event._state.adding)
+        after = event_state(event)
+    else:
+        _delete(event)
+    record_event = event if after is not None else Event(owner=change.owner)
+    return _record(record_event, action=EventChange.Action.UNDO, before=before, after=after,
+                   context=context, reverts=change, part_of=part_of)  # fmt: skip
+
+
+def _undo_group(members, ids, events, *, allow_conflict, context) -> EventChange:
+    """Every part first (newest first), then the change itself; conflicts are checked once all
+    are back, so a split series doesn't overlap its own second half. A savepoint, because a
+    refusal comes after writes."""
+    with transaction.atomic():
+        restored, records = [], []
+        for member, event_id in reversed(list(zip(members, ids, strict=True))):
+            event = events.get(event_id)
+            record = _undo_one(member, event, allow_conflict=True, context=context, check=False)
+            records.append(record)
+            if record.after is not None:
+                restored.append(record.event)
+        for event in restored:
+            _check_conflicts(event, allow_conflict=allow_conflict)
+        primary = records[-1]
+        EventChange.objects.filter(pk__in=[r.pk for r in records[:-1]]).update(part_of=primary)
+        return primary
+
+
+def _undo_create(*, change, event):
+    return event_state(event), event, None
+
+
+def _undo_restore(*, change, event):
     before = event_state(event)
-    record = _record(
-        event,
-        action=EventChange.Action.UNDO,
-        before=before,
-        after=None,
-        context=context,
-        reverts=change,
-    )
-    event.delete()
-    return record
+    _apply_state(event, change.before)
+    return before, event, change.before
 
 
-def _undo_restore(*, change, event, allow_conflict, context):
-    before = event_state(event)
-    restored = change.before
-    event.title, event.location, event.notes = (
-        restored["title"],
-        restored["location"],
-        restored["notes"],
-    )
-    event.start = datetime.fromisoformat(restored["start"])
-    event.end = datetime.fromisoformat(restored["end"])
-    event.all_day, event.status, event.show_as = (
-        restored["all_day"],
-        restored["status"],
-        restored["show_as"],
-    )
-    _check_conflicts(event, allow_conflict=allow_conflict)
-    event.save()
-    return _record(
-        event,
-        action=EventChange.Action.UNDO,
-        before=before,
-        after=event_state(event),
-        context=context,
-        reverts=change,
-    )
-
-
-def _undo_delete(*, change, event, allow_conflict, context):
+def _undo_delete(*, change, event):
+    # Back with its own id, so a series' exceptions (restored with it) still point at it.
     snapshot = change.before
-    event = Event(
-        owner=change.owner,
-        title=snapshot["title"],
-        start=datetime.fromisoformat(snapshot["start"]),
-        end=datetime.fromisoformat(snapshot["end"]),
-        all_day=snapshot["all_day"],
-        location=snapshot["location"],
-        notes=snapshot["notes"],
-        status=snapshot["status"],
-        show_as=snapshot["show_as"],
-        source=context.source,
-    )
-    _check_conflicts(event, allow_conflict=allow_conflict)
-    event.save()
-    return _record(
-        event,
-        action=EventChange.Action.UNDO,
-        before=None,
-        after=event_state(event),
-        context=context,
-        reverts=change,
-    )
+    event = Event(pk=snapshot["id"], owner=change.owner, source=change.source)
+    _apply_state(event, snapshot)
+    return None, event, snapshot
 
 
 _UNDO = {
@@ -410,3 +600,8 @@ _UNDO = {
     EventChange.Action.CANCEL: _undo_restore,
     EventChange.Action.DELETE: _undo_delete,
 }
+
+
+# The steps schedules.series composes into changes of one occurrence or part of a series.
+lock_owner, validate, check_conflicts, record = _lock_owner, _validate, _check_conflicts, _record
+series_bounds = _series_bounds

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, get_day_names, get_month_names
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -63,9 +63,10 @@ def local(moment: datetime, tz: ZoneInfo) -> datetime:
 
 
 def describe(
-    moment: datetime, *, tz: ZoneInfo, now: datetime | None = None, hour12: bool = True
+    moment: datetime, *, tz: ZoneInfo, now: datetime | None = None, hour12: bool | None = None
 ) -> str:
-    """'tomorrow, Friday, March 6 at 3:00 PM' in `tz` (year only if not now's; relative to now)."""
+    """'tomorrow, Friday, March 6 at 3:00 PM' in `tz` (year only if not now's; relative to now),
+    on the active language's clock unless `hour12` says otherwise (pages pass the reader's)."""
     when = local(moment, tz)
     today = local(now, tz).date() if now is not None else None
     said = {"day": day(when.date(), today), "clock": clock(when, hour12=hour12)}
@@ -82,6 +83,16 @@ def describe(
 def weekday(moment: date | datetime) -> str:
     """'Tuesday' ('martes'), in the active language."""
     return format_date(moment, "EEEE", locale=language())
+
+
+def weekday_name(index: int) -> str:
+    """The weekday `index` (Monday = 0) named in the active language: 'Monday', 'lunes'."""
+    return get_day_names("wide", "format", locale=language())[index]
+
+
+def month_name(month: int) -> str:
+    """The month `month` (January = 1) named alone in the active language: 'March', 'marzo'."""
+    return get_month_names("wide", "stand-alone", locale=language())[month]
 
 
 def describe_day(moment: datetime, *, tz: ZoneInfo, now: datetime | None = None) -> str:
@@ -147,7 +158,7 @@ def free_times(
         noon = datetime.combine(value, time(12), tzinfo=tz)
         said = {"day": describe_day(noon, tz=tz, now=now), "times": _(" or ").join(ranges)}
         phrases.append(_("%(day)s, %(times)s") % said)
-    return "; ".join(phrases)
+    return _("; ").join(phrases)
 
 
 def time_range(

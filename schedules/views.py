@@ -19,7 +19,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from schedules import feed, selectors, services
+from schedules import feed, recurrence, selectors, series, services
 from schedules.clock import Clock, clock_for_request
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
 from schedules.forms import EventForm
@@ -28,6 +28,11 @@ from schedules.models import FIRST_DAY, LAST_DAY, Event, EventChange
 from schedules.month import month_context
 
 VIEWS = ("day", "week", "month")
+SCOPE_CHOICES = [
+    (series.THIS, "This event"),
+    (series.FOLLOWING, "This and following events"),
+    (series.ALL, "All events"),
+]
 
 # --- Helpers for the write views -----------------------------------------------------------
 
@@ -107,13 +112,18 @@ def _save_errors(form: EventForm, error: EventInvalidError) -> None:
     form.add_error(field_name if field_name in form.fields else None, error.message)
 
 
-def _render_form(request, form: EventForm, *, event=None, conflict=None, picked=None, changes=()):
+def _render_form(
+    request, form: EventForm, *, event=None, conflict=None, picked=None, changes=(), repeats=""
+):
     context = {
         "form": form,
         "event": event,
         "conflict": conflict,
         "picked": picked,
         "changes": changes,
+        "repeats": repeats,
+        "scopes": SCOPE_CHOICES,
+        "scope": request.POST.get("scope", series.THIS),
         "time_zone": request.user.time_zone,
     }
     return render(request, "schedules/event_form.html", context)
@@ -238,43 +248,83 @@ def event_create_view(request):
         return _render_form(request, form)
     for note in form.notes:
         messages.info(request, note)
-    messages.success(request, f"Added '{event.title}' on {_when(request, event)}.")
+    repeats = _series_words(request, event)
+    repeats = f", repeating {repeats}" if repeats else ""
+    messages.success(request, f"Added '{event.title}' on {_when(request, event)}{repeats}.")
     return redirect(_week_of(event, tz))
+
+
+def _occurrence_param(request) -> datetime | None:
+    raw = request.POST.get("occurrence") or request.GET.get("occurrence") or ""
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else None
+
+
+def _event_for_page(request, event_id: int) -> Event:
+    """The event to edit: one occurrence of a series (?occurrence=, or its first), or an event."""
+    event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+    if not event.recurrence:
+        return event
+    return selectors.occurrence_get_for_user(
+        user=request.user,
+        event_id=event_id,
+        recurrence_id=_occurrence_param(request) or event.start,
+    )
+
+
+def _scope(request) -> str:
+    scope = request.POST.get("scope", series.THIS)
+    return scope if scope in series.SCOPES else series.THIS
+
+
+def _series_words(request, event: Event) -> str:
+    owner = event.series or event
+    if not owner.recurrence:
+        return ""
+    return recurrence.rule_words(owner.recurrence, owner.start, ZoneInfo(owner.time_zone))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit_view(request, event_id: int):
     tz = request.user.tz
-    event = selectors.event_get_for_user(user=request.user, event_id=event_id)
-    changes = _event_changes(user=request.user, event=event, clock=clock_for_request(request))
+    event = _event_for_page(request, event_id)
+    page_event = event.series or event
+    changes = _event_changes(user=request.user, event=page_event, clock=clock_for_request(request))
+    extra = {"event": event, "changes": changes, "repeats": _series_words(request, event)}
     if request.method == "GET":
         form = EventForm(initial=EventForm.initial_for_event(event, tz), tz=tz)
-        return _render_form(request, form, event=event, changes=changes)
+        return _render_form(request, form, **extra)
     if event.status == Event.Status.CANCELLED:
         messages.error(request, f"'{event.title}' is deleted. Undo the deletion first.")
-        return redirect("schedules:event-edit", event_id=event.pk)
+        return redirect(_week_of(event, tz))
     if "use_time" in request.POST:
         picked = _form_from_alternative(request, tz)
         if picked is None:
             return HttpResponseBadRequest("That suggested time isn't valid.")
-        return _render_form(request, picked[0], event=event, picked=picked[1], changes=changes)
+        return _render_form(request, picked[0], picked=picked[1], **extra)
     form = EventForm(request.POST, tz=tz)
     if not form.is_valid():
-        return _render_form(request, form, event=event, changes=changes)
+        return _render_form(request, form, **extra)
+    fields, allow = form.event_fields(), form.cleaned_data["allow_conflict"]
     try:
-        event, change = services.event_update(
-            event=event,
-            changes=form.event_fields(),
-            allow_conflict=form.cleaned_data["allow_conflict"],
-            context=_change_context(request),
-        )
+        if event.series is not None:
+            event, change = series.occurrence_update(
+                occurrence=event, changes=fields, scope=_scope(request), allow_conflict=allow,
+                context=_change_context(request),
+            )  # fmt: skip
+        else:
+            event, change = services.event_update(
+                event=event, changes=fields, allow_conflict=allow, context=_change_context(request)
+            )
     except EventConflictError as error:
-        conflict = _conflict_context(request, error)
-        return _render_form(request, form, event=event, conflict=conflict, changes=changes)
+        return _render_form(request, form, conflict=_conflict_context(request, error), **extra)
     except EventInvalidError as error:
         _save_errors(form, error)
-        return _render_form(request, form, event=event, changes=changes)
+        return _render_form(request, form, **extra)
     for note in form.notes:
         messages.info(request, note)
     if change is None:
@@ -290,7 +340,19 @@ def event_edit_view(request, event_id: int):
 @require_POST
 def event_cancel_view(request, event_id: int):
     tz = request.user.tz
-    event = selectors.event_get_for_user(user=request.user, event_id=event_id)
+    event = _event_for_page(request, event_id)
+    if event.series is not None:
+        scope = _scope(request)
+        _cancelled, change = series.occurrence_cancel(
+            occurrence=event, scope=scope, context=_change_context(request)
+        )
+        what = {series.THIS: "", series.FOLLOWING: " and the ones after it",
+                series.ALL: " and every other time it repeats"}[scope]  # fmt: skip
+        if change is None:
+            messages.info(request, f"'{event.title}' was already deleted.")
+        else:
+            messages.success(request, f"Deleted '{event.title}' on {_when(request, event)}{what}.")
+        return redirect(_safe_next(request, _week_of(event, tz)))
     event, change = services.event_cancel(event=event, context=_change_context(request))
     if change is None:
         messages.info(request, f"'{event.title}' was already deleted.")

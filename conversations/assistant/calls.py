@@ -96,8 +96,8 @@ def idempotency_key(request: ToolRequest) -> str:
 
 def _run(tool: Tool | None, request: ToolRequest, ctx: ToolContext) -> dict:
     if tool is None:
-        return refused(Refusal(_("Sorry, I can't do that."),
-                               hint=f"There is no tool called {request.name!r}."))  # fmt: skip
+        say = _("Sorry, I can't do that. What would you like to do with your schedule?")
+        return refused(Refusal(say, hint=f"There is no tool called {request.name!r}."))
     if request.arguments.problem:
         hint = f"{request.arguments.problem} Call {tool.name} again with a JSON object."
         return refused(Refusal(_("Sorry, I didn't get that. Could you say it again?"), hint=hint))

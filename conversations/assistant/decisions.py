@@ -5,6 +5,8 @@ and the record page's Undo all end here (clicks arrive as tool calls made Via.PA
 decided by the same rules and answered in the same shape (conversations.assistant.answers).
 """
 
+from zoneinfo import ZoneInfo
+
 from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
@@ -12,7 +14,7 @@ from conversations.assistant import answers, proposals
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import ToolContext
 from conversations.models import Proposal, ToolCall
-from schedules import speech
+from schedules import recurrence, speech
 from schedules.models import Event
 
 CONFIRM, DISCARD, UNDO = "confirm", "discard", "undo"
@@ -70,7 +72,9 @@ def _nothing(action: str, change_id: int) -> Refusal:
             hint=f"No change {change_id} in this conversation. Use a change_id from a tool answer.",
         )
     if action == UNDO:
-        return Refusal(_("I haven't changed anything in this conversation yet."))
+        return Refusal(
+            _("I haven't changed anything in this conversation yet. What would you like to change?")
+        )
     return Refusal(
         _("There's no change waiting for a yes. What would you like to change?"),
         hint="Nothing is pending. Propose the change with a write tool first.",
@@ -97,6 +101,8 @@ def _done(action: str, proposal: Proposal, ctx: ToolContext) -> str:
     said = {"title": (proposal.before or proposal.data).get("title", "")}
     if action == DISCARD:
         return _("Okay, I've dropped that change. Nothing moved.")
+    if action == CONFIRM and proposal.data.get("occurrences"):
+        return _("Done: %(change)s.") % {"change": proposal.summary}
     if action == CONFIRM and proposal.kind == Proposal.Kind.CANCEL:
         return _("Done: %(title)s is cancelled.") % said
     if action == UNDO and proposal.kind == Proposal.Kind.CREATE:
@@ -122,6 +128,11 @@ def _event_now(proposal: Proposal, ctx: ToolContext) -> Event | None:
 
 
 def _when(event: Event, ctx: ToolContext) -> str:
+    if event.recurrence:  # a series is said by how it repeats, not by its first day
+        zone = ZoneInfo(event.time_zone)
+        said = {"repeats": recurrence.rule_words(event.recurrence, event.start, zone),
+                "clock": speech.clock_span(event.start, event.end, ctx.tz)}  # fmt: skip
+        return _("%(repeats)s, %(clock)s") % said
     if event.all_day:
         day = speech.describe_day(event.start, tz=ctx.tz, now=ctx.now)
         return _("%(days)s, all day") % {"days": day}

@@ -7,22 +7,39 @@ conversations.assistant.decisions; pending ones expire after PROPOSAL_TTL and wi
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import assistant_change_context
 from conversations.models import Conversation, Proposal
 from drako.transactions import atomic_or_joined
 from schedules import selectors as schedule_selectors
+from schedules import series, speech
 from schedules import services as schedule_services
-from schedules import speech
 from schedules.errors import EventConflictError, ScheduleError
 from schedules.models import Event
 
 PROPOSAL_TTL = timedelta(minutes=5)
 # The tools whose calls propose a change; "yes" without an id means the latest such call's.
 PROPOSING_TOOLS = ("add_schedule_event", "update_schedule_event", "cancel_schedule_event")
+
+
+# A decided change, said whole in each state: the state's display label ("Applied") is a page
+# badge, and a badge word dropped into a sentence doesn't agree with it in every language.
+_ALREADY = {
+    Proposal.State.APPLIED: gettext_lazy(
+        "That change was already applied. What would you like to do instead?"
+    ),
+    Proposal.State.DISCARDED: gettext_lazy(
+        "That change was already discarded. What would you like to do instead?"
+    ),
+    Proposal.State.UNDONE: gettext_lazy(
+        "That change was already undone. What would you like to do instead?"
+    ),
+}
 
 
 class ProposalError(Refusal):
@@ -66,9 +83,7 @@ def proposal_create(
     start, end = data.get("start"), data.get("end")
     conflicts = []
     if start and end and data.get("show_as", "busy") == "busy":
-        conflicts = schedule_selectors.event_conflicts_for_user(
-            user=user, start=start, end=end, exclude_id=event.pk if event else None
-        )
+        conflicts = _conflicts(user, event, data)
     return Proposal.objects.create(
         conversation=conversation,
         tool_call=tool_call,
@@ -80,6 +95,23 @@ def proposal_create(
         summary=summary[:300],
         expires_at=timezone.now() + PROPOSAL_TTL,
     )
+
+
+def _conflicts(user, event: Event | None, data: dict) -> list[Event]:
+    """What the proposed times would overlap: every occurrence for a new series (its next
+    months), the occurrence's own time for one occurrence."""
+    excluding = schedule_selectors.Excluding(event_id=event.pk if event else None)
+    if event is not None and data.get("occurrence"):
+        moment = datetime.fromisoformat(data["occurrence"])
+        excluding = schedule_selectors.Excluding(occurrence=(event.pk, moment))
+        if data.get("scope") != "this":
+            excluding = schedule_selectors.Excluding(series_id=event.pk)
+    spans = [(data["start"], data["end"])]
+    if data.get("recurrence") and event is None:
+        probe = Event(owner=user, start=data["start"], end=data["end"],
+                      recurrence=data["recurrence"], time_zone=user.tz.key)  # fmt: skip
+        spans = schedule_services.series_spans(probe, now=timezone.now())
+    return schedule_selectors.series_conflicts_for_user(user=user, spans=spans, excluding=excluding)
 
 
 def proposals_locked() -> QuerySet[Proposal]:
@@ -136,10 +168,7 @@ def _check_pending(proposal: Proposal) -> None:
     if proposal.state == Proposal.State.EXPIRED:
         raise _expired()
     if proposal.state != Proposal.State.PROPOSED:
-        raise ProposalError(
-            _("That change was already %(state)s. What would you like to do instead?")
-            % {"state": str(proposal.get_state_display()).lower()}
-        )
+        raise ProposalError(str(_ALREADY[proposal.state]))
 
 
 def _current_event(proposal: Proposal) -> Event:
@@ -149,7 +178,10 @@ def _current_event(proposal: Proposal) -> Event:
         event.owner = user  # already loaded with the proposal: no query per use
     if event is None or schedule_services.event_state(event) != proposal.before:
         raise ProposalError(
-            _("That event changed since I suggested this, so I didn't touch it."),
+            _(
+                "That event changed since I suggested this, so I didn't touch it. Shall I "
+                "suggest it again?"
+            ),
             hint="List the events again and propose the change anew if it is still wanted.",
         )
     return event
@@ -165,17 +197,46 @@ def _apply_create(proposal: Proposal, context: schedule_services.ChangeContext):
     )
 
 
+def _occurrence(proposal: Proposal, event: Event, moment: str) -> Event:
+    try:
+        return schedule_selectors.occurrence_get_for_user(
+            user=proposal.conversation.user,
+            event_id=event.pk,
+            recurrence_id=datetime.fromisoformat(moment),
+        )
+    except Http404:
+        raise ProposalError(
+            _("That one isn't on the schedule any more, so I didn't touch it."),
+            hint="List the events again and propose the change anew if it is still wanted.",
+        ) from None
+
+
 def _apply_update(proposal: Proposal, context: schedule_services.ChangeContext):
-    return schedule_services.event_update(
-        event=_current_event(proposal),
-        changes=_decode(proposal.data),
+    changes = _decode(proposal.data)
+    moment, scope = changes.pop("occurrence", None), changes.pop("scope", series.THIS)
+    event = _current_event(proposal)
+    if moment is None:
+        return schedule_services.event_update(
+            event=event, changes=changes, allow_conflict=bool(proposal.conflicts), context=context
+        )
+    return series.occurrence_update(
+        occurrence=_occurrence(proposal, event, moment),
+        changes=changes,
+        scope=scope,
         allow_conflict=bool(proposal.conflicts),
         context=context,
     )
 
 
 def _apply_cancel(proposal: Proposal, context: schedule_services.ChangeContext):
-    return schedule_services.event_cancel(event=_current_event(proposal), context=context)
+    event = _current_event(proposal)
+    moments = proposal.data.get("occurrences")
+    if not moments:
+        return schedule_services.event_cancel(event=event, context=context)
+    occurrences = [_occurrence(proposal, event, moment) for moment in moments]
+    return series.occurrences_cancel(
+        occurrences=occurrences, scope=proposal.data.get("scope", series.THIS), context=context
+    )
 
 
 _APPLY = {
@@ -202,7 +263,9 @@ def proposal_discard(*, proposal: Proposal) -> Proposal:
 def proposal_undo(*, proposal: Proposal, utterance: str = "") -> Proposal:
     """Reverts a (locked) applied proposal through the schedule's change log."""
     if proposal.state != Proposal.State.APPLIED or proposal.change_id is None:
-        raise ProposalError(_("There's nothing to undo for that change."))
+        raise ProposalError(
+            _("There's nothing to undo for that change. Is there something else I can do?")
+        )
     change = proposal.change
     if change.owner_id == proposal.conversation.user_id:
         change.owner = proposal.conversation.user  # loaded already: no query for it

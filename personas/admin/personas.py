@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.forms import Field
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from personas import services
 from personas.admin.common import ADMIN_MEDIA_CSS, badge, pretty_json, run_each
 from personas.admin.forms import PersonaForm, replica_field
 from personas.models import Persona
+from personas.services.check import tavus_check
 
 
 def _sync_message(persona: Persona, result: services.SyncResult) -> str:
@@ -189,8 +191,10 @@ class PersonaAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(require_POST(self.import_view))
+        check = self.admin_site.admin_view(require_POST(self.check_view))
         return [
             path("import-from-tavus/", view, name="personas_persona_import"),
+            path("check-tavus/", check, name="personas_persona_check"),
             *super().get_urls(),
         ]
 
@@ -209,6 +213,20 @@ class PersonaAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return redirect("admin:personas_persona_changelist")
+
+    def check_view(self, request: HttpRequest) -> HttpResponse:
+        """`manage.py tavus_check`, from the admin: every check with its fix, on one page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        checks = tavus_check()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Check Tavus",
+            "opts": self.model._meta,
+            "checks": checks,
+            "failed": sum(not check.ok for check in checks),
+        }
+        return TemplateResponse(request, "admin/personas/persona/tavus_check.html", context)
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         if request.method == "GET" and not tavus.is_configured():

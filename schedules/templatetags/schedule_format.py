@@ -1,8 +1,10 @@
 """Times and plain words on pages: `{% load schedule_format %}`."""
 
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
 from schedules.clock import Clock, clock_for_request
@@ -50,3 +52,12 @@ def source_words(source: str) -> str:
 def action_words(change: EventChange) -> str:
     """'Created', 'Moved', 'Deleted' (a cancellation), ..."""
     return ACTION_WORDS.get(change.action, change.get_action_display())
+
+
+@register.filter
+def edit_url(event: Event) -> str:
+    """Where an event is edited; an occurrence of a series opens as that occurrence."""
+    url = reverse("schedules:event-edit", args=[event.series_key])
+    if event.recurrence_id is None:
+        return url
+    return f"{url}?{urlencode({'occurrence': event.recurrence_id.astimezone(UTC).isoformat()})}"

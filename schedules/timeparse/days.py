@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from schedules import speech
-from schedules.speech import MONTH_NAMES, WEEKDAY_NAMES
 from schedules.timeparse.errors import AmbiguousTimeError, TimeParseError, which_of
 
 DAY_WORDS = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
@@ -28,7 +27,7 @@ def real_date(year: int, month: int, day: int) -> date:
     except ValueError:
         raise TimeParseError(
             _("%(month)s %(day)s, %(year)s isn't a real date. Which day do you mean?")
-            % {"month": MONTH_NAMES[month - 1], "day": day, "year": year}
+            % {"month": speech.month_name(month), "day": day, "year": year}
         ) from None
 
 
@@ -40,7 +39,7 @@ def _no_such_day(month: int, day: int) -> TimeParseError | None:
     if day > _LONGEST[month - 1]:
         return TimeParseError(
             _("%(month)s has no day %(day)s. Which day do you mean?")
-            % {"month": MONTH_NAMES[month - 1], "day": day}
+            % {"month": speech.month_name(month), "day": day}
         )
     return None
 
@@ -55,7 +54,7 @@ def month_day(month: int, day: int, year: str | None, today: date) -> date:
     if day > calendar.monthrange(y, month)[1]:  # February 29 outside a leap year
         raise TimeParseError(
             _("There's no %(month)s %(day)s in %(year)s. Which day do you mean?")
-            % {"month": MONTH_NAMES[month - 1], "day": day, "year": y}
+            % {"month": speech.month_name(month), "day": day, "year": y}
         )
     return date(y, month, day)
 
@@ -90,7 +89,7 @@ def day_of_month(day: int, today: date) -> date:
     if day < 1 or day > calendar.monthrange(y, m)[1]:
         raise _no_such_day(m, day) or TimeParseError(
             _("%(month)s has no day %(day)s. Which day do you mean?")
-            % {"month": MONTH_NAMES[m - 1], "day": day}
+            % {"month": speech.month_name(m), "day": day}
         )
     return date(y, m, day)
 
@@ -164,7 +163,7 @@ def agree(found: list[tuple[str, date]], weekday: int | None, today: date) -> da
     if day is not None and weekday is not None and day.weekday() != weekday:
         raise TimeParseError(
             _("%(day)s is not a %(weekday)s. Which day do you mean?")
-            % {"day": speech.day(day, today), "weekday": WEEKDAY_NAMES[weekday]}
+            % {"day": speech.day(day, today), "weekday": speech.weekday_name(weekday)}
         )
     return day
 

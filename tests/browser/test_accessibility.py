@@ -6,6 +6,7 @@ axe-core found on each page is written to tests/browser/artifacts/axe.md (see co
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import RequestFactory
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 from drako.views import server_error_view
 from tests.browser.conftest import DESKTOP, PHONE, TIME_ZONE
 from tests.browser.scenes import WEEK, busy_week
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_event
 
 SCHEDULE = reverse("schedules:schedule")
 SERVER_ERROR = "/__server-error__/"  # answered with the 500 handler's page (see _server_error)
@@ -64,6 +65,7 @@ PAGES = [
     Visit("first run", SCHEDULE, "new"),
     Visit("new event", reverse("schedules:event-create")),
     Visit("edit event", "edit"),
+    Visit("edit a repeating event", "edit-occurrence"),
     Visit("profile", reverse("profile")),
     Visit("conversations", reverse("conversations:list")),
     Visit("example conversation", reverse("example-conversation"), "new"),
@@ -82,9 +84,13 @@ def _server_error(route):
 def _visit(web, visit: Visit, users: dict, events) -> None:
     if visit.who != "anonymous":
         web.sign_in(users[visit.who])
-    path = (
-        reverse("schedules:event-edit", args=[events[3].pk]) if visit.path == "edit" else visit.path
-    )
+    path = {
+        "edit": reverse("schedules:event-edit", args=[events[3].pk]),
+        "edit-occurrence": (
+            f"{reverse('schedules:event-edit', args=[events[-1].pk])}"
+            f"?occurrence={events[-1].start.isoformat().replace('+', '%2B')}"
+        ),
+    }.get(visit.path, visit.path)
     web.goto(path)
     if visit.then == "open-group":
         web.page.locator(".event-group summary").first.click()
@@ -109,7 +115,9 @@ def _visits(size: dict) -> list[Visit]:
 def site(web):
     """A user with a busy week, a new user, and the 500 page served where the browser can see it."""
     busy = UserFactory(time_zone=TIME_ZONE, display_name="Berta")
-    events = busy_week(busy)
+    sunday = datetime.combine(WEEK + timedelta(days=6), time(12), tzinfo=busy.tz)
+    walk = add_event(busy, "Long walk", sunday, recurrence="FREQ=WEEKLY", allow_conflict=True)
+    events = [*busy_week(busy), walk]
     web.context.route(web.url(SERVER_ERROR), _server_error)
     return {"busy": busy, "new": UserFactory(time_zone=TIME_ZONE)}, events
 

@@ -19,13 +19,17 @@ def recorded(name: str, conversation: Conversation) -> dict:
 
 @pytest.fixture(autouse=True)
 def _every_say_is_for_the_person():
-    """Every answer any of these tests makes is checked: its `say` is words for the person."""
+    """Every answer any of these tests makes is checked: its `say` is words for the person, and
+    a refusal's `say` asks the person something (the replica speaks it, and the person's answer
+    is what gives the LLM its next turn)."""
     problems = []
 
     def check(sender, instance, **kwargs):
         say = (instance.result or {}).get("say")
         if say and (problem := speakable_problem(say)):
             problems.append(f"{instance.name}: {problem}: {say!r}")
+        if say and not (instance.result or {}).get("ok") and not say.rstrip().endswith("?"):
+            problems.append(f"{instance.name}: a refusal that asks nothing: {say!r}")
 
     post_save.connect(check, sender=ToolCall, dispatch_uid="say-lint")
     yield

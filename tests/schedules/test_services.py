@@ -215,8 +215,9 @@ def test_free_slots_respect_working_hours_busy_events_and_the_past(owner):
 
 
 def test_free_slots_in_local_time_across_dst():
-    owner = UserFactory(time_zone="America/New_York")
-    start = datetime(2030, 3, 9, 5, tzinfo=UTC)  # Saturday 00:00 EST; Sunday 10th is spring-forward
+    # Someone who works weekends: Sunday the 10th is spring-forward.
+    owner = UserFactory(time_zone="America/New_York", working_days="0123456")
+    start = datetime(2030, 3, 9, 5, tzinfo=UTC)  # Saturday 00:00 EST
     slots = selectors.free_slots_for_user(
         user=owner,
         start=start,

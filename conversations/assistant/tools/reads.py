@@ -10,8 +10,8 @@ from conversations.assistant.answers import reply
 from conversations.assistant.context import ToolContext
 from conversations.assistant.tools import times
 from personas.tools import tool
+from schedules import recurrence, speech
 from schedules import selectors as schedule_selectors
-from schedules import speech
 from schedules.models import Event
 
 MAX_LISTED = 12
@@ -57,7 +57,7 @@ def list_schedule_events(ctx: ToolContext, data: dict) -> dict:
 
 
 def _listing(events: list[Event], label: str, several_days: bool, ctx: ToolContext) -> str:
-    names = "; ".join(_named(e, ctx, with_day=several_days) for e in events[:4])
+    names = _("; ").join(_named(e, ctx, with_day=several_days) for e in events[:4])
     said = {"when": label, "count": len(events), "names": names, "most": MAX_LISTED}
     if len(events) > MAX_LISTED:
         return _("For %(when)s you have more than %(most)s events, starting with %(names)s.") % said
@@ -89,14 +89,19 @@ def _named(event: Event, ctx: ToolContext, *, with_day: bool) -> str:
 
 
 def _event_out(event: Event, ctx: ToolContext) -> dict:
-    return {
-        "id": event.pk,
+    out = {
+        "id": event.series_key,
         "title": event.title,
         "start": event.start.astimezone(ctx.tz).isoformat(),
         "end": event.end.astimezone(ctx.tz).isoformat(),
         "location": event.location,
         "when": speech.describe(event.start, tz=ctx.tz, now=ctx.now),
     }
+    if event.recurrence_id is not None:  # one occurrence of a repeating event
+        out["occurrence"] = event.recurrence_id.astimezone(ctx.tz).isoformat()
+        if event.recurrence:
+            out["repeats"] = recurrence.rule_words(event.recurrence, event.start, ctx.tz)
+    return out
 
 
 class FreeSlotsInput(serializers.Serializer):

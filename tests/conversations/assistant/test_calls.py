@@ -42,7 +42,7 @@ def test_unknown_tool_is_a_spoken_error(call):
     # The person hears an apology; only the LLM is told which tool doesn't exist.
     assert result == {
         "ok": False,
-        "say": "Sorry, I can't do that.",
+        "say": "Sorry, I can't do that. What would you like to do with your schedule?",
         "hint": "There is no tool called 'launch_rockets'.",
     }
 

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conversations.assistant.calls import ToolRequest, arguments_parse, tool_call_execute
 from conversations.assistant.playground import playground_conversation_get
+from schedules import speech
 from schedules.models import Event
 from tests.conversations.assistant.speakable import speakable_problem
 from tests.factories import UserFactory, add_event
@@ -212,10 +213,16 @@ CASES = [
     ),
     Case("in 3", NY, (add("Call", "in 3"),), asks=("minutes", "hours")),
     Case(
-        "a repeat",
+        "a repeat: its first occurrence is the one on the schedule's row",
         BERLIN,
         (add("Standup", "tomorrow at 9am", repeat="every weekday"),),
-        asks=("repeat",),
+        {"Standup": ("2026-12-01 09:00", "2026-12-01 10:00")},
+    ),
+    Case(
+        "a repeat DRAKO can't read",
+        BERLIN,
+        (add("Standup", "tomorrow at 9am", repeat="whenever the moon is full"),),
+        asks=("repeats",),
     ),
     # --- DST: New York, Berlin, Sydney; both transitions ------------------------------------
     Case(
@@ -448,6 +455,16 @@ def test_a_spoken_request_ends_in_the_right_schedule_or_a_question(case, frozen)
         assert mine == before
         return
     assert last["ok"] and last["state"] == "proposed", last
+    # The read-back names the weekday and the date of what it writes, in the user's language.
+    expected_now = {t: (_local(s, tz), _local(e, tz)) for t, (s, e) in case.schedule.items()}
+    with translation.override(user.speech_language):
+        for title, (start, _end) in expected_now.items():
+            if before.get(title, (None,))[0] == start:
+                continue  # not moved by this request
+            day = start.astimezone(tz)
+            said = last["say"].lower()
+            assert speech.weekday_name(day.weekday()).lower() in said, (title, last["say"])
+            assert str(day.day) in said, (title, last["say"])
     confirmed = _say(conversation, "confirm_change", {}, events)
     assert confirmed["ok"] and confirmed["state"] == "applied", confirmed
     mine = {e.title: (e.start, e.end) for e in Event.objects.filter(owner=user, status="confirmed")}

@@ -173,10 +173,10 @@ def test_lengths_are_accepted_wherever_an_end_is(call, user):
     assert event.end - event.start == timedelta(minutes=45) and resized["ok"]
 
 
-def test_a_repeating_event_is_refused_in_words_until_recurrence_exists(call):
+def test_a_repeat_no_one_can_read_is_a_question_not_a_guess(call):
     result = call("add_schedule_event", {"title": "Standup", "start_time": future(hour=9),
-                                         "repeat": "every weekday"})  # fmt: skip
-    assert result["ok"] is False and "can't repeat" in result["say"]
+                                         "repeat": "whenever it suits"})  # fmt: skip
+    assert result["ok"] is False and "repeats" in result["say"] and "RRULE" in result["hint"]
     assert not Proposal.objects.exists()
 
 

@@ -146,13 +146,16 @@ def conversation_start(*, user, persona) -> StartResult:
         conversation.delete()
         raise tavus_refusal(exc) from exc
     except tavus.TavusError as exc:
+        refusal = tavus_refusal(exc)
         conversation.status = Conversation.Status.FAILED
-        conversation.failure_reason = exc.message
+        # The record says why in the words the person was shown (Tavus's own words, an
+        # "HTTP 504" among them, are in the log): a reload must not read differently.
+        conversation.failure_reason = refusal.message
         conversation.ended_at = timezone.now()
         # No answer is not a no: Tavus may have created (and be billing) it. The sweep checks.
         conversation.tavus_outcome_unknown = isinstance(exc, tavus.TavusUnavailable)
         conversation.save()
-        raise tavus_refusal(exc) from exc
+        raise refusal from exc
     conversation.tavus_conversation_id = info.conversation_id
     conversation.conversation_url = info.conversation_url
     conversation.meeting_token = info.meeting_token or ""

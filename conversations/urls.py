@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:conversation_id>/end/", views.conversation_end_view, name="end"),
     path("<int:conversation_id>/today/", views.conversation_today_view, name="today"),
     path(
+        "<int:conversation_id>/changes/<int:change_id>/",
+        views.conversation_change_card_view,
+        name="change-card",
+    ),
+    path(
         "<int:conversation_id>/changes/<int:change_id>/undo/",
         views.conversation_change_undo_view,
         name="change-undo",

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from conversations import selectors, services, webhooks
+from conversations import cards, record, selectors, services, webhooks
 from conversations.assistant import playground
 from conversations.assistant.calls import page_decision_execute
 from conversations.errors import ConversationError
+from conversations.live import live_page_config
+from conversations.models import Conversation
 from schedules import selectors as schedule_selectors
+from schedules.clock import clock_for_request
 
 
 @login_required
@@ -33,7 +36,7 @@ def conversation_start_view(request):
     except ConversationError as exc:
         messages.error(request, exc.message)
         return redirect("schedules:schedule")
-    if not result.created:
+    if not result.created and result.conversation.status == Conversation.Status.ACTIVE:
         messages.info(request, "You already have a conversation going: here it is.")
     return redirect("conversations:detail", result.conversation.pk)
 
@@ -45,7 +48,11 @@ def conversation_detail_view(request, conversation_id: int):
     )
     if conversation.is_live and conversation.conversation_url:
         return _live(request, conversation)
-    return render(request, "conversations/record.html", _record_context(conversation))
+    if conversation.status == Conversation.Status.STARTING:
+        # Tavus hasn't answered yet (another tab, a reload, a second press): a page that
+        # moves on by itself, never a record of a call that isn't over.
+        return render(request, "conversations/connecting.html", {"conversation": conversation})
+    return render(request, "conversations/record.html", _record_context(request, conversation))
 
 
 def _today(user):
@@ -64,55 +71,54 @@ def conversation_today_view(request, conversation_id: int):
 
 
 def _live(request, conversation):
-    today = _today(request.user)
-    config = {
-        "conversationId": conversation.pk,
-        "tavusConversationId": conversation.tavus_conversation_id,
-        "conversationUrl": conversation.conversation_url,
-        # The private room's token: only this page, the owner's, ever gets it.
-        "meetingToken": conversation.meeting_token or None,
-        "toolDelivery": conversation.tool_delivery,
-        "endUrl": reverse("conversations:end", args=[conversation.pk]),
-        "recordUrl": reverse("conversations:detail", args=[conversation.pk]),
-        "todayUrl": reverse("conversations:today", args=[conversation.pk]),
-        "writesNeedConfirmation": conversation.writes_need_confirmation,
-    }
     context = {
         "conversation": conversation,
-        "events": today,
-        "config": config,
+        "events": _today(request.user),
+        "config": live_page_config(conversation=conversation, now=timezone.now()),
         "daily_js_url": settings.DAILY_JS_URL,
     }
     return render(request, "conversations/live.html", context)
 
 
-def _record_context(conversation) -> dict:
+def _card_times(request) -> cards.Times:
+    """Cards' times on the reader's clock, in the user's zone."""
+    hour12 = clock_for_request(request).hour12
+    return cards.Times(tz=request.user.tz, hour12=hour12, now=timezone.now())
+
+
+@login_required
+@never_cache
+def conversation_change_card_view(request, conversation_id: int, change_id: int):
+    """One proposed change's card, as an HTML fragment for the live page to show."""
+    conversation = selectors.conversation_get_for_user(
+        user=request.user, conversation_id=conversation_id
+    )
+    proposal = selectors.proposal_get_for_conversation(
+        conversation=conversation, proposal_id=change_id
+    )
+    card = cards.change_card(proposal, clock=_card_times(request), user=request.user)
+    return render(
+        request, "conversations/change_card.html", {"card": card, "live": conversation.is_live}
+    )
+
+
+def _record_context(request, conversation) -> dict:
     transcript = [
         turn for turn in conversation.transcript or [] if turn.get("role") in ("user", "assistant")
     ]
     reason = conversation.shutdown_reason
     tool_calls = selectors.tool_call_list_for_conversation(conversation=conversation)
     changes = selectors.proposal_list_for_conversation(conversation=conversation)
+    items = record.call_items(tool_calls, changes)
+    times = _card_times(request)
     return {
         "conversation": conversation,
         "transcript": transcript,
+        "timeline": record.timeline(transcript, items),
         "shutdown_text": webhooks.shutdown_reason_text(reason) if reason else "",
-        "tool_calls": _with_changes(tool_calls, changes),
-        "changes": changes,
+        "tool_calls": items,
+        "cards": [cards.change_card(change, clock=times) for change in changes],
     }
-
-
-def _with_changes(tool_calls: list, changes: list) -> list[dict]:
-    """Each tool call with its arguments and the change it proposed, applied or undid."""
-    by_id = {change.pk: change for change in changes}
-    return [
-        {
-            "call": call,
-            "arguments": json.dumps(call.arguments, ensure_ascii=False)[:300],
-            "change": by_id.get((call.result or {}).get("change_id")),
-        }
-        for call in tool_calls
-    ]
 
 
 @login_required

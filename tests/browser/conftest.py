@@ -41,11 +41,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
     "--no-first-run",
+    # A fake microphone and camera: getUserMedia works where the context grants them (as a
+    # returning user's browser would), and is refused (NotAllowedError) where it doesn't.
+    "--use-fake-device-for-media-stream",
 ]
 VIEWPORT = {"width": 1280, "height": 860}
 # The two sizes every main page is checked at: a laptop, and a small phone.
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 360, "height": 740}
+PHONE_390 = {"width": 390, "height": 844}  # the phone the issue walked the call through on
 TIME_ZONE = "Europe/Berlin"
 HERE = Path(__file__).resolve().parent
 STAND_IN = (HERE / "daily_stand_in.js").read_text()
@@ -241,6 +245,9 @@ def web(request, browser, live_server, transactional_db, settings):
         locale="en-US",
         timezone_id=getattr(request, "param", TIME_ZONE),
         service_workers="block",
+        # Someone who has talked to DRAKO before: the browser remembers the microphone and
+        # camera were allowed. Tests of the step before joining clear these.
+        permissions=["microphone", "camera"],
     )
     web = Web(context=context, page=None, base_url=base_url)
 
@@ -333,6 +340,25 @@ def streaming(
         "turn_idx": 3,
         "timestamp": time.time(),
         "properties": {"role": role, "speech": speech, "final": final},
+    }
+
+
+def speaking(conversation, event_type: str, *, seq: int, role: str | None = None) -> dict:
+    """A Tavus speaking event (docs/tavus.md §6): the unified `conversation.started_speaking` /
+    `stopped_speaking` with `properties.role`, or a legacy per-role one
+    (`conversation.replica.started_speaking`, `conversation.user.stopped_speaking`, ...)."""
+    properties = {"role": role} if role else {}
+    if event_type.endswith("stopped_speaking"):
+        properties |= {"interrupted": False, "duration": 1.4 if role != "user" else None}
+    return {
+        "message_type": "conversation",
+        "event_type": event_type,
+        "conversation_id": conversation.tavus_conversation_id,
+        "inference_id": str(uuid.uuid4()),
+        "seq": seq,
+        "turn_idx": 5,
+        "timestamp": time.time(),
+        "properties": properties,
     }
 
 

@@ -193,6 +193,13 @@ def test_week_view_shows_the_weeks_events(web, tavus, persona):
     web.screenshot("week")
 
 
+def _card_day(moment: datetime) -> str:
+    """'Thu Dec 3', as a change card writes a day (with the year when it isn't this one)."""
+    day = moment.astimezone(BERLIN)
+    year = "" if day.year == _local_now().year else f", {day.year}"
+    return f"{day:%a %b} {day.day}{year}"
+
+
 def test_record_page_shows_transcript_and_tool_calls(web, tavus, persona):
     user = UserFactory(time_zone=TIME_ZONE)
     tomorrow = _local_now().date() + timedelta(days=1)
@@ -221,9 +228,29 @@ def test_record_page_shows_transcript_and_tool_calls(web, tavus, persona):
     web.goto(reverse("conversations:detail", args=[conversation.pk]))
     expect(web.page.locator(".transcript")).to_contain_text("Move my dentist to Thursday at three.")
     expect(web.page.locator(".transcript .turn")).to_have_count(4)
-    calls = web.page.locator("#tools-heading + .tool-calls .tool-call")
-    expect(calls).to_have_count(2)
-    expect(calls.first).to_contain_text("update_schedule_event")
-    expect(calls.last).to_contain_text("confirm_change")
-    expect(web.page.locator("#changes-heading + .tool-calls")).to_contain_text("Applied")
+    # What changed comes first, then the transcript with each tool call after the words that
+    # led to it, then the details.
+    expect(web.page.locator("main h2")).to_have_text(["What changed", "Transcript", "Details"])
+    steps = web.page.locator(".transcript > li")
+    expect(steps).to_have_count(6)
+    kinds = steps.evaluate_all(
+        "items => items.map(li => li.classList.contains('tool-call') ? "
+        "li.querySelector('code').textContent : li.querySelector('.words').textContent)"
+    )
+    assert kinds == [
+        "Move my dentist to Thursday at three.",
+        "update_schedule_event",
+        "I can move Dentist to Thursday, November 26 at 3:00 PM. Shall I?",
+        "Yes.",
+        "confirm_change",
+        "Done. Dentist is now Thursday at 3:00 PM.",
+    ]
+    change = web.page.locator(".record-changes .proposal")
+    expect(change).to_have_count(1)
+    dentist.refresh_from_db()
+    expect(change.locator(".proposal-line")).to_have_text(
+        f"Move Dentist · {_card_day(dentist.start)} · 3\N{EN DASH}4 PM"
+    )
+    expect(change.locator(".state-badge")).to_have_text("Done")
+    expect(change.get_by_role("button", name="Undo")).to_be_visible()
     web.screenshot("record", full_page=True)

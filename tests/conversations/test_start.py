@@ -148,6 +148,7 @@ def test_unsynced_persona_is_503_with_the_reason(user_api, persona, tavus_on):
         (402, {"message": "The user is out of conversational credits"}, 502, "credits"),
         (401, {"message": "Invalid access token"}, 502, "credentials"),
         (500, {"error": "boom"}, 502, "isn't answering"),
+        (504, b"<html>Gateway Time-out</html>", 502, "isn't answering"),
         (200, b"<html>not json</html>", 502, "isn't answering"),
     ],
 )
@@ -159,7 +160,10 @@ def test_tavus_refusals_are_explained_and_leave_no_live_call(
     assert response.status_code == expected
     assert words in response.json()["detail"]
     conversation = Conversation.objects.get()
-    assert conversation.status == "failed" and conversation.failure_reason
+    assert conversation.status == "failed"
+    # Its record says it in the same words, never Tavus's status line ("HTTP 504").
+    assert conversation.failure_reason == response.json()["detail"]
+    assert "HTTP" not in conversation.failure_reason
     assert user_api.post(URL, {}, format="json").status_code == 201  # free to try again
 
 

@@ -32,7 +32,8 @@ class ListInput(serializers.Serializer):
     description=(
         "List the user's events for a day or a range, in their own time zone: 'today', 'tomorrow', "
         "'Friday', 'next week', '2026-03-06', or '2026-03-06 to 2026-03-08'. Empty means today. "
-        "Use the ids it returns with the other tools."
+        "ISO dates without an offset are the surest form. Use the ids it returns with the other "
+        "tools."
     ),
     serializer_class=ListInput,
 )
@@ -120,7 +121,8 @@ class FreeSlotsInput(serializers.Serializer):
 @tool(
     description=(
         "Find free time of a given length within the user's working hours, in a day or range "
-        "('tomorrow', 'this week', 'Friday'); empty means the next 7 days."
+        "('tomorrow', 'this week', 'Friday', or ISO dates without an offset, the surest form); "
+        "empty means the next 7 days."
     ),
     serializer_class=FreeSlotsInput,
 )

@@ -145,7 +145,8 @@ class UpdateInput(serializers.Serializer):
 @tool(
     description=(
         "Rename, move or resize one event, by its id (from the context or list_schedule_events). "
-        "Leave a field empty to keep it; moving the start alone keeps the length. For a "
+        "Leave a field empty to keep it; moving the start alone keeps the length. Times are read "
+        "in the user's own zone: ISO 8601 without an offset is the surest form. For a "
         "repeating event give occurrence (which one) and scope ('this', 'following', 'all'); "
         "repeat changes how it repeats or when it stops ('until December'). Proposes the "
         "change; confirm_change commits it, discard_change drops it."

@@ -14,10 +14,12 @@ occurrence's original start), which the selectors put in place of the occurrence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from dateutil import rrule as du
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from schedules import speech
 from schedules.models import RULE_MAX
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -347,13 +349,15 @@ def rule_words(rule: str, first: datetime, tz: ZoneInfo) -> str:
     elif freq == "MONTHLY":
         said = _monthly(parts, local, interval)
     else:
-        said = _("every year on %(day)s") % {"day": f"{local:%B} {local.day}"}
+        day = format_skeleton("MMMMd", local.date(), locale=speech.language())
+        said = _("every year on %(day)s") % {"day": day}
     if "COUNT" in parts:
         count = int(parts["COUNT"])
         said += ngettext(", %(count)s time", ", %(count)s times", count) % {"count": count}
     elif "UNTIL" in parts:
         last = _until_utc(parts["UNTIL"], tz).astimezone(tz)
-        said += _(", until %(day)s") % {"day": f"{last:%B} {last.day}, {last.year}"}
+        day = format_skeleton("yMMMMd", last.date(), locale=speech.language())
+        said += _(", until %(day)s") % {"day": day}
     return said
 
 

@@ -43,9 +43,15 @@ def test_every_message_is_translated_with_its_placeholders(code):
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(strings) and not message.fuzzy, (code, message.id)
-        wanted = sorted(PLACEHOLDER.findall(ids[-1]))
-        for translated in strings:
-            assert sorted(PLACEHOLDER.findall(translated)) == wanted, (code, message.id)
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for form, translated in enumerate(strings):
+            found = set(PLACEHOLDER.findall(translated))
+            if form == 0 and len(ids) > 1:
+                # The one-form may leave out what only the plural says (the count): a singular
+                # msgid without %(count)s is refused by the compilers if its form uses it.
+                assert set(PLACEHOLDER.findall(ids[0])) <= found <= wanted, (code, message.id)
+            else:
+                assert found == wanted, (code, message.id)
 
 
 @pytest.mark.parametrize("code", LANGUAGES)

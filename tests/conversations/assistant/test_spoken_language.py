@@ -128,7 +128,10 @@ def test_a_spanish_speaker_hears_refusals_and_questions_in_spanish():
             "add_schedule_event", title="Cena", start_time="el lunes 3 de diciembre a las 9"
         ),
         "repeating": say(
-            "add_schedule_event", title="Clase", start_time="mañana a las 9", repeat="cada día"
+            "add_schedule_event",
+            title="Clase",
+            start_time="mañana a las 9 de la mañana",
+            repeat="cada día",
         ),
     }
     assert all(answer["ok"] is False for answer in answers.values()), answers
@@ -140,7 +143,10 @@ def test_a_spanish_speaker_hears_refusals_and_questions_in_spanish():
         "no such day": "El mes de abril no tiene día 31. ¿A qué día te refieres?",
         "wrong weekday": "Eso no cuadra: el jueves 3 de diciembre no es lunes. "
         "¿A qué día te refieres?",
-        "repeating": "Todavía no puedo repetir eventos. ¿Añado solo el primero?",
+        "repeating": (
+            "No he entendido cómo se repite. "
+            "¿Todos los días, de lunes a viernes, cada semana o cada mes?"
+        ),
     }
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from conversations.assistant.proposals import proposal_conflicts
 from conversations.models import Proposal
-from schedules import selectors as schedule_selectors
+from schedules import recurrence
 from schedules.speech import local
 
 STATE_LABELS = {
@@ -123,36 +124,58 @@ def _times(values: dict) -> tuple[datetime | None, datetime | None]:
 def change_card(proposal: Proposal, *, clock: Times, user=None) -> Card:
     """The card of one proposal. Given its owner, a pending one shows its overlaps as they are
     now (one query); otherwise as they were said when it was proposed."""
-    before, data = proposal.before or {}, proposal.data or {}
-    after = {**before, **data}
+    data = proposal.data or {}
+    before = _before(proposal.before or {}, data)
+    after = {**before, **{k: v for k, v in data.items() if k not in _NOT_EVENT_FIELDS}}
     start, end = _times(after)
     all_day = bool(after.get("all_day"))
     day, time = clock.when(start, end, all_day=all_day) if start and end else ("", "")
-    title = before.get("title") or data.get("title", "")
     renamed = proposal.kind == Proposal.Kind.UPDATE and "title" in data
     moved = proposal.kind == Proposal.Kind.UPDATE and ("start" in data or "end" in data)
     return Card(
         proposal=proposal,
-        verb=_verb(proposal, renamed=renamed, moved=moved),
-        title=title,
+        verb=_verb(proposal, renamed=renamed, moved=moved, repeats="recurrence" in data),
+        title=before.get("title") or data.get("title", ""),
         new_title=data["title"] if renamed else "",
         day=day,
         time=time,
-        diff=_diff(clock, before, after, renamed=renamed, moved=moved),
-        details=_details(proposal, data),
+        diff=_diff(clock, before, after, renamed=renamed, moved=moved)
+        + _repeats(clock, proposal, before, after),
+        details=_details(clock, proposal, data),
         conflicts=_conflicts(proposal, clock, user),
         expires_in=_expires_in(proposal, clock.now),
     )
 
 
-def _verb(proposal: Proposal, *, renamed: bool, moved: bool) -> str:
+# What a proposal's data says besides the event's fields: which occurrences, and how many.
+_NOT_EVENT_FIELDS = ("occurrence", "occurrences", "scope")
+SCOPES = {"this": "This one only", "following": "This one and the ones after it",
+          "all": "Every one"}  # fmt: skip
+
+
+def _before(before: dict, data: dict) -> dict:
+    """The event as it was; for one occurrence of a series, that occurrence (its original
+    start, the series' length), not the series' first."""
+    occurrence = data.get("occurrence") or next(iter(data.get("occurrences") or []), None)
+    old_start, old_end = _times(before)
+    if not occurrence or old_start is None or old_end is None:
+        return before
+    start = datetime.fromisoformat(occurrence)
+    return {
+        **before,
+        "start": start.isoformat(),
+        "end": (start + (old_end - old_start)).isoformat(),
+    }
+
+
+def _verb(proposal: Proposal, *, renamed: bool, moved: bool, repeats: bool) -> str:
     if proposal.kind == Proposal.Kind.CREATE:
         return "Add"
     if proposal.kind == Proposal.Kind.CANCEL:
         return "Cancel"
-    if renamed and moved:
+    if renamed + moved + repeats > 1:
         return "Change"
-    return "Rename" if renamed else "Move"
+    return "Rename" if renamed else "Repeat" if repeats else "Move"
 
 
 def _diff(clock: Times, before: dict, after: dict, *, renamed: bool, moved: bool) -> list[Row]:
@@ -173,25 +196,43 @@ def _diff(clock: Times, before: dict, after: dict, *, renamed: bool, moved: bool
     return rows
 
 
-def _details(proposal: Proposal, data: dict) -> list[Row]:
-    if proposal.kind != Proposal.Kind.CREATE:
+def _rule_words(rule: str, values: dict, clock: Times) -> str:
+    start, _end = _times(values)
+    return recurrence.rule_words(rule, start, clock.tz) if rule and start else ""
+
+
+def _repeats(clock: Times, proposal: Proposal, before: dict, after: dict) -> list[Row]:
+    """How an event's repeating changes (a new rule, or a series given an end)."""
+    rule = (proposal.data or {}).get("recurrence")
+    if proposal.kind != Proposal.Kind.UPDATE or not rule:
         return []
-    labels = (("location", "Where"), ("notes", "Notes"))
-    return [Row(label, "", data[key]) for key, label in labels if data.get(key)]
+    old = _rule_words(before.get("recurrence", ""), before, clock) or "Doesn't repeat"
+    return [Row("Repeats", old, _rule_words(rule, after, clock))]
+
+
+def _details(clock: Times, proposal: Proposal, data: dict) -> list[Row]:
+    rows = []
+    if proposal.kind == Proposal.Kind.CREATE:
+        labels = (("location", "Where"), ("notes", "Notes"))
+        rows = [Row(label, "", data[key]) for key, label in labels if data.get(key)]
+        if data.get("recurrence"):
+            rows.append(Row("Repeats", "", _rule_words(data["recurrence"], data, clock)))
+    occurrences = data.get("occurrences") or []
+    if len(occurrences) > 1 and data.get("scope") != "following":
+        days = ", ".join(clock.day(local(datetime.fromisoformat(o), clock.tz)) for o in occurrences)
+        rows.append(Row("Which", "", f"These {len(occurrences)}: {days}"))
+    elif data.get("scope") in SCOPES and (occurrences or data.get("occurrence")):
+        rows.append(Row("Which", "", SCOPES[data["scope"]]))
+    return rows
 
 
 def _conflicts(proposal: Proposal, clock: Times, user) -> list[str]:
-    start, end = _times(proposal.data or {})
     if user is None or proposal.state != Proposal.State.PROPOSED:
         return list(proposal.conflicts or [])
-    if start is None or end is None or (proposal.data or {}).get("show_as") == "free":
+    clashes = proposal_conflicts(proposal=proposal, user=user)
+    if not clashes:
         return []
-    clashes = schedule_selectors.event_conflicts_for_user(
-        user=user,
-        start=start,
-        end=end,
-        exclude_id=(proposal.before or {}).get("id"),
-    )
+    start, _end = _times(proposal.data)
     first_day = local(start, clock.tz).date()
     return [_chip(event, clock, first_day) for event in clashes[:3]]
 

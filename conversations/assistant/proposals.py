@@ -114,6 +114,16 @@ def _conflicts(user, event: Event | None, data: dict) -> list[Event]:
     return schedule_selectors.series_conflicts_for_user(user=user, spans=spans, excluding=excluding)
 
 
+def proposal_conflicts(*, proposal: Proposal, user) -> list[Event]:
+    """What a proposed change would overlap now, as its card shows it (one query)."""
+    data = _decode(proposal.data or {})
+    if not (data.get("start") and data.get("end")) or data.get("show_as", "busy") != "busy":
+        return []
+    # Only the event's id is read: no query for the event itself.
+    event = Event(pk=proposal.event_id, owner=user) if proposal.event_id else None
+    return _conflicts(user, event, data)
+
+
 def proposals_locked() -> QuerySet[Proposal]:
     """Proposals whose rows the query locks (only theirs), each with the change it made.
 

@@ -116,6 +116,42 @@ def test_a_cancel_names_the_event_and_when_it_was():
     )  # fmt: skip
 
 
+def test_a_repeating_change_says_how_it_repeats_and_which_occurrences():
+    data = {"title": "Standup", "start": _at(2, 9), "end": _at(2, 9, 30),
+            "recurrence": "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"}  # fmt: skip
+    added = cards.change_card(_proposal("create", data=data), clock=_times())
+    assert (added.day, added.time) == ("Mon Dec 2", f"9{EN_DASH}9:30 AM")
+    assert added.details == [cards.Row("Repeats", "", "every weekday")]
+
+    series = {"id": 9, "title": "Standup", "start": _at(2, 9), "end": _at(2, 9, 30),
+              "all_day": False, "recurrence": "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"}  # fmt: skip
+    one = {"start": _at(4, 10), "end": _at(4, 10, 30), "occurrence": _at(4, 9).isoformat(),
+           "scope": "this"}  # fmt: skip
+    moved = cards.change_card(_proposal("update", data=one, before=series), clock=_times())
+    # The occurrence that moves, not the series' first one.
+    assert moved.diff == [
+        cards.Row("When", f"Wed Dec 4 · 9{EN_DASH}9:30 AM", f"Wed Dec 4 · 10{EN_DASH}10:30 AM")
+    ]
+    assert moved.details == [cards.Row("Which", "", "This one only")]
+
+    until = {"recurrence": "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=10"}
+    ending = cards.change_card(_proposal("update", data=until, before=series), clock=_times())
+    assert ending.verb == "Repeat"
+    assert ending.diff == [cards.Row("Repeats", "every weekday", "every weekday, 10 times")]
+
+    days = [_at(d, 9).isoformat() for d in (3, 4, 5)]
+    cancelled = cards.change_card(
+        _proposal("cancel", data={"occurrences": days, "scope": "this"}, before=series),
+        clock=_times(),
+    )
+    assert (cancelled.verb, cancelled.day, cancelled.time) == (
+        "Cancel",
+        "Tue Dec 3",
+        f"9{EN_DASH}9:30 AM",
+    )
+    assert cancelled.details == [cards.Row("Which", "", "These 3: Tue Dec 3, Wed Dec 4, Thu Dec 5")]
+
+
 def test_an_add_shows_where_and_notes_as_details():
     data = {
         "title": "Lunch",

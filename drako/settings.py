@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "schedules",
     "personas",
     "conversations",
+    "calendars",
     "django_tasks_db",
     "workers",
 ]
@@ -267,6 +268,12 @@ TAVUS_READ_TIMEOUT = env.float("TAVUS_READ_TIMEOUT", default=10.0)
 # slow Tavus holds at most this many of gunicorn's threads (GUNICORN_THREADS, default 8).
 TAVUS_MAX_IN_FLIGHT = env.int("TAVUS_MAX_IN_FLIGHT", default=3)
 DRAKO_PUBLIC_URL = env.str("DRAKO_PUBLIC_URL", default="").rstrip("/")
+
+# --- Other calendars (calendars app) ---
+# Lets subscriptions and CalDAV reach loopback and private addresses: tests and home servers only.
+CALENDAR_ALLOW_PRIVATE_HOSTS = env.bool("CALENDAR_ALLOW_PRIVATE_HOSTS", default=False)
+# Encrypts stored CalDAV passwords; without it CalDAV is unavailable (subscriptions still work).
+CALENDAR_SECRET_KEY = env.str("CALENDAR_SECRET_KEY", default="")
 
 # --- Background tasks (django.tasks): the database queue, or RQ when TASKS_URL is Redis ---
 TASKS_URL = env.str("TASKS_URL", default="")

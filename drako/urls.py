@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("accounts.api_urls")),
     path("", include("schedules.api_urls")),
     path("", include("conversations.api_urls")),
+    path("", include("calendars.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -39,6 +39,10 @@ class EventOutputSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="An occurrence's original start; null for a single event.",
     )
+    calendar = serializers.SerializerMethodField(
+        help_text="The other calendar it comes from (read-only then); null for DRAKO's own."
+    )
+    read_only = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Event
@@ -55,9 +59,14 @@ class EventOutputSerializer(serializers.ModelSerializer):
             "source",
             "recurrence",
             "recurrence_id",
+            "calendar",
+            "read_only",
             "created_at",
             "updated_at",
         )
+
+    def get_calendar(self, event) -> int | None:
+        return event.other_calendar.id if event.other_calendar else None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

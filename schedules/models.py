@@ -103,6 +103,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.start:%Y-%m-%d %H:%M} UTC)"
 
+    # Set on an event of a subscribed calendar as listed (calendars.selectors): read-only here.
+    other_calendar = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.other_calendar is not None
+
     @property
     def is_busy(self) -> bool:
         return self.status == self.Status.CONFIRMED and self.show_as == self.ShowAs.BUSY

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from calendars.selectors import event_rows_with_other_calendars
 from schedules import recurrence
 from schedules.models import MAX_EVENT_LENGTH, Event, EventChange
 
@@ -60,6 +61,8 @@ class Excluding:
     occurrence: tuple[int, datetime] | None = None  # (series id, recurrence id)
 
     def drops(self, event: Event) -> bool:
+        if event.read_only:  # another calendar's: its id is not one of ours
+            return False
         if self.event_id is not None and event.pk == self.event_id and not event.is_series:
             return True
         if self.series_id is not None and event.series_key == self.series_id:
@@ -85,7 +88,9 @@ def event_list_for_user(
     """The user's events overlapping [start, end), earliest first, a series once per
     occurrence (an Event copy with its own start, end and `recurrence_id`). One query, whatever
     the number of series; expansion is bounded by the window."""
-    rows = list(Event.objects.filter(_window_q(start, end), owner=user).order_by("start", "id"))
+    ours = Event.objects.filter(_window_q(start, end), owner=user)
+    # Subscribed calendars' events come in the same query: they count as busy like ours.
+    rows = event_rows_with_other_calendars(ours, user=user, start=start, end=end)
     replaced = {(row.series_id, row.recurrence_id) for row in rows if row.series_id}
     found = []
     for row in rows:

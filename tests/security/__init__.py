@@ -62,8 +62,10 @@ class Owned:
     ended: object = None
     proposals: list = field(default_factory=list)
     tool_calls: list = field(default_factory=list)
+    calendars: list = field(default_factory=list)
 
     def snapshot(self) -> dict:
+        from calendars.models import Calendar, CalendarEvent
         from conversations.models import Conversation, Proposal, ToolCall
         from schedules.models import Event, EventChange
 
@@ -81,6 +83,8 @@ class Owned:
             "conversations": rows(Conversation, user=self.user),
             "proposals": rows(Proposal, conversation__user=self.user),
             "tool_calls": rows(ToolCall, conversation__user=self.user),
+            "calendars": rows(Calendar, owner=self.user),
+            "calendar_events": rows(CalendarEvent, owner=self.user),
         }
 
 
@@ -125,9 +129,25 @@ def seed(user, persona, *, label: str) -> Owned:
         ),
     )
     owned.proposals = list(owned.live.proposals.all())
+    owned.calendars = [_seed_calendar(user, label, start)]
     owned.tool_calls = list(owned.live.tool_calls.all())
     assert owned.proposals, "the seeded tool call should have proposed a change"
     return owned
+
+
+def _seed_calendar(user, label: str, start):
+    """A subscribed calendar with one event (its URL, like Google's, is a secret)."""
+    from calendars.models import Calendar, CalendarEvent
+
+    calendar = Calendar.objects.create(
+        owner=user, kind="subscription", name=f"{label}-calendar",
+        url=f"https://calendar.example.com/{label}-secret.ics", status="ok",
+    )  # fmt: skip
+    CalendarEvent.objects.create(
+        owner=user, calendar=calendar, uid=f"{label}-uid", title=f"{label}-other-event",
+        start=start + timedelta(hours=5), end=start + timedelta(hours=6),
+    )  # fmt: skip
+    return calendar
 
 
 def route_values(owned: Owned) -> dict:
@@ -136,6 +156,7 @@ def route_values(owned: Owned) -> dict:
         "event_id": owned.events[0].pk,
         "change_id": owned.changes[0].pk,
         "conversation_id": owned.live.pk,
+        "calendar_id": owned.calendars[0].pk,
         "token": owned.user.calendar_token,
         "name": "list_schedule_events",
         "action": "confirm",

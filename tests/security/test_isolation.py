@@ -74,6 +74,8 @@ def _values(route: Route, owned: Owned | None) -> dict:
             values[name] = owned.proposals[0].pk if owned else MISSING_ID
         elif name == "change_id":
             values[name] = owned.changes[0].pk if owned else MISSING_ID
+        elif name == "calendar_id":
+            values[name] = owned.calendars[0].pk if owned else MISSING_ID
         elif name == "action":
             values[name] = "confirm"
         else:

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+import pytest
+
+from tests.calendars.feed_server import FeedServer
+
+FEEDS = Path(__file__).parent / "feeds"
+
+
+@pytest.fixture
+def feed_server():
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local_calendars(settings):
+    """Tests' servers are on loopback: let calendars reach it (as a home server would)."""
+    settings.CALENDAR_ALLOW_PRIVATE_HOSTS = True
+
+
+def feed(name: str) -> bytes:
+    return (FEEDS / name).read_bytes()

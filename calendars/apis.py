@@ -1,10 +1,13 @@
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from calendars import selectors, services
+from calendars import imports, selectors, services
 from calendars.models import NAME_MAX, URL_MAX, Calendar
 from drako.apis import UserApi
+from schedules.models import Event
+from schedules.services import ChangeContext
 
 
 class CalendarOutputSerializer(serializers.ModelSerializer):
@@ -101,3 +104,24 @@ class CalendarSyncApi(UserApi):
         calendar = selectors.calendar_get_for_user(user=request.user, calendar_id=calendar_id)
         calendar = services.calendar_sync(calendar=calendar)
         return Response(CalendarOutputSerializer(calendar).data)
+
+
+class EventImportApi(UserApi):
+    """Imports an .ics file once into the user's own events; duplicates (by UID) skipped."""
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="An iCalendar (.ics) file")
+
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.IntegerField()
+        skipped = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    def post(self, request):
+        upload = _valid(self.InputSerializer, request)["file"]
+        data = upload.read(imports.MAX_IMPORT_BYTES + 1)
+        context = ChangeContext(source=Event.Source.API, actor=request.user)
+        created, skipped = imports.ics_import(owner=request.user, data=data, context=context)
+        return Response({"created": created, "skipped": skipped})

@@ -40,7 +40,7 @@ def calendar_parse(data: bytes) -> icalendar.Calendar:
         if parsed.name != "VCALENDAR":
             raise ValueError(parsed.name)
         return x_wr_timezone.to_standard(parsed)
-    except (ValueError, TypeError, KeyError, IndexError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         raise CalendarError(_("That is not an iCalendar (.ics) calendar DRAKO can read.")) from None
 
 
@@ -73,10 +73,14 @@ def _text(component, name: str, limit: int) -> str:
 
 
 def occurrence_of(component, tz: ZoneInfo) -> Occurrence | None:
-    """One VEVENT (or one expanded occurrence) as DRAKO reads it; None if it takes no time."""
+    """One VEVENT (or one expanded occurrence) as DRAKO reads it; None if it takes no time
+    or its times can't be read (one broken event doesn't cost the rest of the calendar)."""
     if str(component.get("STATUS", "")).upper() == "CANCELLED":
         return None
-    times = component_times(component, tz)
+    try:
+        times = component_times(component, tz)
+    except (ValueError, TypeError, AttributeError, OverflowError):  # icalendar's Broken* too
+        return None
     if times is None:
         return None
     start, end, all_day = times
@@ -112,6 +116,7 @@ def occurrences_between(
                     _("The calendar has more than %(count)s events in the coming year; DRAKO "
                       "can't follow it.") % {"count": MAX_OCCURRENCES}
                 )  # fmt: skip
-    except (ValueError, TypeError, KeyError, OverflowError):
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        # recurring-ical-events' InvalidCalendar and BadRuleStringFormat are ValueErrors.
         raise CalendarError(_("That is not an iCalendar (.ics) calendar DRAKO can read.")) from None
     return found

@@ -93,3 +93,42 @@ class CalendarEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.start:%Y-%m-%d %H:%M} UTC)"
+
+
+class EventLink(models.Model):
+    """One of DRAKO's own events tied to an iCalendar object elsewhere, by its UID: imported
+    from a file (no calendar), or synced both ways with a CalDAV calendar (href and ETag).
+
+    `event` is nulled, not deleted, when the event goes: for CalDAV the link left behind is
+    the deletion still to be sent to the server."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    calendar = models.ForeignKey(
+        Calendar, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    event = models.ForeignKey(
+        "schedules.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uid = models.CharField(max_length=500)
+    href = models.CharField(max_length=URL_MAX, blank=True)
+    etag = models.CharField(max_length=500, blank=True)
+    # The event's change-log state when last in step with the server (what "changed" means).
+    synced_state = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "uid"],
+                condition=models.Q(calendar__isnull=True),
+                name="eventlink_one_import_per_uid",
+            ),
+            models.UniqueConstraint(
+                fields=["calendar", "uid"],
+                condition=models.Q(calendar__isnull=False),
+                name="eventlink_one_per_calendar_uid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.uid

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("schedules.urls")),
     path("conversations/", include("conversations.urls")),
+    path("", include("calendars.urls")),
     path("", include("personas.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

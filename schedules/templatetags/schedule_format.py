@@ -56,7 +56,10 @@ def action_words(change: EventChange) -> str:
 
 @register.filter
 def edit_url(event: Event) -> str:
-    """Where an event is edited; an occurrence of a series opens as that occurrence."""
+    """Where an event is edited; an occurrence of a series opens as that occurrence. Another
+    calendar's read-only event leads to that calendar on the calendars page."""
+    if event.read_only:
+        return f"{reverse('calendars:calendars')}#calendar-{event.other_calendar.id}"
     url = reverse("schedules:event-edit", args=[event.series_key])
     if event.recurrence_id is None:
         return url

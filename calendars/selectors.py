@@ -30,6 +30,14 @@ def calendar_get_for_user(*, user, calendar_id) -> Calendar:
         raise Http404("No such calendar.") from None
 
 
+def calendar_event_get_for_user(*, user, event_id) -> CalendarEvent:
+    """One of the user's other calendars' events, with its calendar; anyone else's is a 404."""
+    try:
+        return CalendarEvent.objects.select_related("calendar").get(owner=user, pk=int(event_id))
+    except (CalendarEvent.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise Http404("No such event.") from None
+
+
 def _as_event_columns() -> dict:
     """CalendarEvent columns shaped as Event's: its own where the names match, Event's
     defaults where it has none (so the two tables read as one in a UNION)."""

@@ -153,5 +153,32 @@ def calendars_refresh_due(*, now: datetime) -> int:
 
 
 def caldav_connect(*, owner, url: str, username: str, password: str, calendar: str) -> Calendar:
-    """Connects a CalDAV calendar for two-way sync (calendars.caldav_sync)."""
-    raise CalendarError(_("CalDAV calendars can't be connected yet."), status=503)
+    """Connects a CalDAV calendar for two-way sync: checks the account, picks the calendar,
+    stores the password encrypted; the first sync runs on the worker."""
+    from calendars import caldav_sync, secrets
+
+    encrypted = secrets.password_encrypt(password)  # refuses first when there is no key
+    url = _server_url(url)
+    url_check(url)
+    remote_url, remote_name = caldav_sync.remote_calendar_pick(
+        url=url, username=username, password=password, wanted=calendar
+    )
+    connected = Calendar.objects.create(
+        owner=owner,
+        kind=Calendar.Kind.CALDAV,
+        url=url,
+        username=username,
+        password_encrypted=encrypted,
+        remote_url=remote_url,
+        name=(remote_name or urlsplit(url).hostname or url)[:NAME_MAX],
+    )
+    calendar_sync_enqueue(calendar=connected)
+    return connected
+
+
+def _server_url(url: str) -> str:
+    url = url.strip()
+    allowed = ("https://", "http://") if settings.CALENDAR_ALLOW_PRIVATE_HOSTS else ("https://",)
+    if not url.lower().startswith(allowed) or len(url) > URL_MAX:
+        raise CalendarError(_("Give the CalDAV server's https:// address."))
+    return url

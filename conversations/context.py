@@ -40,6 +40,8 @@ def _event_line(event, tz) -> str:
         line += f" | at {quoted(event.location)}"
     if event.show_as == "free":
         line += " | free time"
+    if event.read_only:
+        line += f" | from their {quoted(event.other_calendar.name)} calendar, read-only"
     return line
 
 

@@ -129,7 +129,10 @@ class Event(models.Model):
 
     @property
     def series_key(self) -> int:
-        """The id the API and pages name an occurrence by: its series'."""
+        """The id the API and pages name an occurrence by: its series'. Another calendar's
+        event is named by its negative id, which no event of DRAKO's own can have."""
+        if self.other_calendar is not None:
+            return -self.pk
         return self.series_id or self.pk
 
 

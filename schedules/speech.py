@@ -185,13 +185,22 @@ def conflicts(events, tz: ZoneInfo, *, now: datetime | None = None) -> list[str]
     return [_clash(event, tz, first_day, now) for event in events[:3]]
 
 
+def titled(event) -> str:
+    """An event's title as said, another calendar's with it: 'Board call from your Work
+    calendar'."""
+    if getattr(event, "other_calendar", None) is None:
+        return event.title
+    said = {"title": event.title, "calendar": event.other_calendar.name}
+    return _("%(title)s from your %(calendar)s calendar") % said
+
+
 def _clash(event, tz: ZoneInfo, first_day: date, now: datetime | None) -> str:
     when = _("all day") if event.all_day else clock_span(event.start, event.end, tz)
     start_day = local(event.start, tz).date()
     if start_day != first_day:
         today = local(now, tz).date() if now is not None else None
         when = f"{day(start_day, today)}, {when}"
-    return f"{event.title}, {when}"
+    return f"{titled(event)}, {when}"
 
 
 def _is_repeated(moment: datetime) -> bool:

@@ -22,3 +22,12 @@ def local_calendars(settings):
 
 def feed(name: str) -> bytes:
     return (FEEDS / name).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory):
+    from tests.calendars.radicale_server import Radicale
+
+    server = Radicale(tmp_path_factory.mktemp("radicale"))
+    yield server
+    server.stop()

@@ -85,7 +85,7 @@ def test_other_calendars_events_are_listed_read_only(user_api, user):
         ("Gym", None, False),
         ("Board call", calendar.pk, True),
     ]
-    assert listed[1]["id"] == theirs.pk and own.pk == listed[0]["id"]
+    assert listed[1]["id"] == -theirs.pk and own.pk == listed[0]["id"]
 
 
 def test_other_calendars_busy_events_are_conflicts_for_the_api(user_api, user):

@@ -5,8 +5,10 @@ persona doesn't ask first."""
 from datetime import datetime
 
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from calendars import selectors as calendar_selectors
 from conversations.assistant import answers, proposals
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import ToolContext
@@ -20,7 +22,10 @@ READ_BACK_HINT = "Read it back; on yes call confirm_change, on no discard_change
 
 
 def event_for(ctx: ToolContext, event_id) -> Event:
-    """The user's event with this id, or a question back (another user's is no different)."""
+    """The user's event with this id, or a question back (another user's is no different).
+    Another calendar's event (a negative id) is refused: DRAKO can only read it."""
+    if int(event_id) < 0:
+        raise _read_only(ctx, -int(event_id))
     try:
         return schedule_selectors.event_get_for_user(user=ctx.user, event_id=event_id)
     except Http404:
@@ -28,6 +33,20 @@ def event_for(ctx: ToolContext, event_id) -> Event:
             _("I can't find that event on your schedule. Which one do you mean?"),
             hint=f"No event has id {event_id}. Call list_schedule_events to find the right one.",
         ) from None
+
+
+def _read_only(ctx: ToolContext, event_id: int) -> Refusal:
+    try:
+        event = calendar_selectors.calendar_event_get_for_user(user=ctx.user, event_id=event_id)
+    except Http404:
+        return Refusal(_("I can't find that event on your schedule. Which one do you mean?"))
+    said = {"title": event.title, "calendar": event.calendar.name}
+    return Refusal(
+        capfirst(_("%(title)s is on your %(calendar)s calendar, which I can only read: change it "
+                   "there, and I'll see the change. Can I help with anything else?") % said),
+        hint="Events with read_only true come from the user's other calendars: no tool changes "
+        "them.",
+    )  # fmt: skip
 
 
 def when(

@@ -76,7 +76,7 @@ def _named(event: Event, ctx: ToolContext, *, with_day: bool) -> str:
     """'Gym at 9:00 AM', or 'Gym on Tuesday at 9:00 AM' when the list spans several days."""
     local = speech.local(event.start, ctx.tz)
     said = {
-        "title": event.title,
+        "title": speech.titled(event),
         "clock": speech.short_clock(local),
         "weekday": speech.weekday(local),
     }
@@ -98,6 +98,8 @@ def _event_out(event: Event, ctx: ToolContext) -> dict:
         "location": event.location,
         "when": speech.describe(event.start, tz=ctx.tz, now=ctx.now),
     }
+    if event.read_only:  # another calendar's: busy, but no tool changes it
+        out.update(calendar=event.other_calendar.name, read_only=True)
     if event.recurrence_id is not None:  # one occurrence of a repeating event
         out["occurrence"] = event.recurrence_id.astimezone(ctx.tz).isoformat()
         if event.recurrence:

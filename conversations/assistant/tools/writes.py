@@ -118,7 +118,7 @@ SCOPE_CHOICES = [(series.THIS, "this"), (series.FOLLOWING, "following"), (series
 
 
 class UpdateInput(serializers.Serializer):
-    event_id = serializers.IntegerField(min_value=1, help_text="The event's id")
+    event_id = serializers.IntegerField(help_text="The event's id")
     title = _text(TITLE_MAX, "New title; empty to keep")
     start_time = _text(200, "New start; empty to keep")
     end_time = _text(200, "New end; empty to keep")
@@ -321,7 +321,7 @@ def _changes(ctx: ToolContext, event: Event, data: dict) -> dict:
 
 
 class CancelInput(serializers.Serializer):
-    event_id = serializers.IntegerField(min_value=1, help_text="The event's id")
+    event_id = serializers.IntegerField(help_text="The event's id")
     occurrence = _text(
         200,
         "For a repeating event: which occurrences, a start from list_schedule_events, a day or "

@@ -13,7 +13,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
-APPS = ("accounts", "conversations", "drako", "personas", "schedules", "workers")
+APPS = ("accounts", "calendars", "conversations", "drako", "personas", "schedules", "workers")
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -54,7 +54,14 @@ class CalendarListCreateApi(UserApi):
         calendars = selectors.calendar_list_for_user(user=request.user)
         return Response(CalendarOutputSerializer(calendars, many=True).data)
 
-    @extend_schema(request=CONNECT_INPUT, responses={201: CalendarOutputSerializer})
+    @extend_schema(
+        request=CONNECT_INPUT,
+        responses={
+            201: CalendarOutputSerializer,
+            409: OpenApiResponse(description="Already subscribed to that address."),
+            503: OpenApiResponse(description="CalDAV is unavailable: no CALENDAR_SECRET_KEY."),
+        },
+    )
     def post(self, request):
         kind = KindSerializer(data=request.data)
         kind.is_valid(raise_exception=True)

@@ -25,10 +25,27 @@ def _loopback_only(sock, address):
     return _real_connect(sock, address)
 
 
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _local_names_only(host, *args, **kwargs):
+    """Resolves IP literals and localhost only: a test never asks a DNS server anything (a
+    user-given calendar address, fuzzed or not, fails to resolve instead)."""
+    name = host.decode() if isinstance(host, bytes) else str(host or "")
+    try:
+        ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        if name not in ("localhost", "") and not name.endswith(".localhost"):
+            raise socket.gaierror(socket.EAI_NONAME, f"Tests resolve no names: {name}") from None
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
 @pytest.fixture(autouse=True)
 def _no_outside_network(monkeypatch):
-    """Any connection off this machine fails loudly (Tavus included: use the fake)."""
+    """Any connection off this machine fails loudly (Tavus included: use the fake), and no
+    name is looked up in DNS."""
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    monkeypatch.setattr(socket, "getaddrinfo", _local_names_only)
 
 
 @pytest.fixture(autouse=True)

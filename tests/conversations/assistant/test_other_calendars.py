@@ -76,3 +76,13 @@ def test_the_tools_refuse_to_change_its_events_in_words(call, user, work_calenda
         assert "The board call is on your work calendar, which I can only read" in result["say"]
     ours.refresh_from_db()
     assert ours.title == "Ours" and ours.status == "confirmed"
+
+
+def test_the_persona_is_told_which_events_are_read_only(user, work_calendar):
+    from django.utils import timezone
+
+    from conversations.context import conversation_context_build
+
+    context = conversation_context_build(user=user, now=timezone.now())
+    line = next(line for line in context.splitlines() if "the board call" in line)
+    assert "read-only" in line and "work" in line and line.startswith("- id -")

@@ -49,6 +49,8 @@ TIMEOUT = 15
 # DRAKO's events pushed: those not over a month ago, and series still running then.
 PUSH_PAST = timedelta(days=31)
 PUSH_MAX = 2000
+# PUTs per sync: a first sync of a long schedule goes out over a few runs, never one long request.
+PUSH_BATCH = 200
 _FEED_ONLY = ("METHOD", "X-WR-CALNAME", "X-WR-TIMEZONE", "REFRESH-INTERVAL", "X-PUBLISHED-TTL")
 
 
@@ -186,7 +188,11 @@ def _fields(calendar: Calendar, data: str) -> tuple[str, dict] | None:
 
 
 def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> None:
-    read = _fields(calendar, data)
+    try:
+        read = _fields(calendar, data)
+    except CalendarError:
+        logger.info("calendar=%s object %s is not iCalendar DRAKO can read", calendar.pk, href)
+        return
     if read is None:
         return  # a to-do, or an event DRAKO can't hold: left on the server as it is
     uid, fields = read
@@ -247,6 +253,7 @@ def _push(calendar: Calendar, client, now: datetime) -> None:
         ~Q(recurrence="") & (Q(recurrence_end__isnull=True) | Q(recurrence_end__gt=now - PUSH_PAST))
     )
     events = Event.objects.filter(recent | Q(pk__in=linked), owner=calendar.owner, series=None)
+    sent = 0
     for event in events.select_related("owner").order_by("start")[:PUSH_MAX]:
         link = linked.get(event.pk)
         if event.status == Event.Status.CANCELLED:
@@ -256,7 +263,10 @@ def _push(calendar: Calendar, client, now: datetime) -> None:
         state = _state(event)
         if link is not None and link.synced_state == state:
             continue
+        if sent == PUSH_BATCH:
+            break  # the rest on the next sync
         _send_put(calendar, client, event, link, state, now)
+        sent += 1
 
 
 def _send_put(calendar, client, event: Event, link, state: dict, now: datetime) -> None:

@@ -50,7 +50,7 @@ def _as_event_columns() -> dict:
             columns[field.attname] = Value(None, output_field=models.IntegerField())
         else:
             default = field.get_default() if field.has_default() else None
-            columns[field.attname] = Value(default, output_field=field.__class__())
+            columns[field.attname] = Value(default, output_field=field.clone())
     return columns
 
 

@@ -213,3 +213,15 @@ def test_a_second_sync_with_nothing_changed_changes_nothing(connected, phone, us
     _sync(connected)
     assert EventChange.objects.count() == changes
     assert {str(obj.url): obj.props for obj in phone.objects()} == etags
+
+
+def test_a_caldav_server_on_a_private_network_is_refused(user_api, settings):
+    settings.CALENDAR_SECRET_KEY = KEY
+    settings.CALENDAR_ALLOW_PRIVATE_HOSTS = False
+    response = user_api.post(
+        "/api/calendars/",
+        {"kind": "caldav", "url": "https://10.0.0.7/dav/", "username": "u", "password": "p"},
+        format="json",
+    )
+    assert response.status_code == 400 and "private network" in response.json()["detail"]
+    assert not Calendar.objects.exists()

@@ -246,9 +246,11 @@ def _object(calendar: Calendar, event: Event, uid: str, now: datetime) -> str:
 
 def _push(calendar: Calendar, client, now: datetime) -> None:
     links = list(EventLink.objects.filter(calendar=calendar))
-    for link in [link for link in links if link.event_id is None]:  # deleted in DRAKO
+    ids = [link.event_id for link in links if link.event_id]
+    existing = set(Event.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for link in [link for link in links if link.event_id not in existing]:  # deleted in DRAKO
         _send_delete(client, link)
-    linked = {link.event_id: link for link in links if link.event_id}
+    linked = {link.event_id: link for link in links if link.event_id in existing}
     recent = Q(recurrence="", end__gt=now - PUSH_PAST) | (
         ~Q(recurrence="") & (Q(recurrence_end__isnull=True) | Q(recurrence_end__gt=now - PUSH_PAST))
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from calendars import ical
@@ -74,9 +75,10 @@ def ics_read(*, owner, data: bytes) -> list[ImportItem]:
     items = [item for c in components if (item := _item(c, owner.tz)) is not None]
     if not items:
         raise CalendarError(_("The file has no events DRAKO can import."))
+    still_there = Exists(Event.objects.filter(pk=OuterRef("event_id")))
     seen = set(
         EventLink.objects.filter(
-            owner=owner, calendar=None, event__isnull=False, uid__in=[i.uid for i in items]
+            still_there, owner=owner, calendar=None, uid__in=[i.uid for i in items]
         ).values_list("uid", flat=True)
     )
     marked = []

@@ -99,15 +99,21 @@ class EventLink(models.Model):
     """One of DRAKO's own events tied to an iCalendar object elsewhere, by its UID: imported
     from a file (no calendar), or synced both ways with a CalDAV calendar (href and ETag).
 
-    `event` is nulled, not deleted, when the event goes: for CalDAV the link left behind is
-    the deletion still to be sent to the server."""
+    Deleting an event leaves its link behind (no constraint, no cascade: deleting an event, or
+    undoing its creation, costs no query here); for CalDAV such a link is the deletion still to
+    be sent to the server, for an import it no longer counts as imported."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     calendar = models.ForeignKey(
         Calendar, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
     )
     event = models.ForeignKey(
-        "schedules.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "schedules.Event",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     uid = models.CharField(max_length=500)
     href = models.CharField(max_length=URL_MAX, blank=True)

@@ -66,3 +66,11 @@ def test_a_file_over_the_bound_is_a_400(user_api, user, monkeypatch):
 
 def test_import_without_a_file_is_a_400(user_api):
     assert user_api.post("/api/events/import/", {}, format="multipart").status_code == 400
+
+
+def test_an_imported_event_deleted_since_can_be_imported_again(user_api, user):
+    from schedules import services
+
+    assert _upload(user_api, feed("series.ics")).json() == {"created": 1, "skipped": 0}
+    services.event_delete(event=Event.objects.get(owner=user), context=services.ChangeContext())
+    assert _upload(user_api, feed("series.ics")).json() == {"created": 1, "skipped": 0}

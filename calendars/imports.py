@@ -1,7 +1,7 @@
 """Importing an .ics file once into DRAKO's own events: read it, show it, then import it."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -83,7 +83,7 @@ def ics_read(*, owner, data: bytes) -> list[ImportItem]:
     )
     marked = []
     for item in items:
-        marked.append(ImportItem(**{**item.__dict__, "duplicate": item.uid in seen}))
+        marked.append(replace(item, duplicate=item.uid in seen))
         seen.add(item.uid)
     return marked
 

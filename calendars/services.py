@@ -79,6 +79,14 @@ def calendar_disconnect(*, calendar: Calendar) -> None:
 def calendar_sync(*, calendar: Calendar, now: datetime | None = None) -> Calendar:
     """Syncs one calendar now and records how it went (its error in the owner's words)."""
     now = now or timezone.now()
+    # Claim the run (compare-and-set on the last attempt): a second sync of the same calendar
+    # started meanwhile (the periodic one and a "sync now") skips instead of doubling its work.
+    claimed = Calendar.objects.filter(
+        pk=calendar.pk, last_attempt_at=calendar.last_attempt_at
+    ).update(last_attempt_at=now)
+    if not claimed:
+        calendar.refresh_from_db()
+        return calendar
     with translation.override(calendar.owner.speech_language):
         try:
             if calendar.kind == Calendar.Kind.SUBSCRIPTION:

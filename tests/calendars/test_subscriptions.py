@@ -187,3 +187,12 @@ def test_a_gone_feed_says_so(owner, feed_server, local_calendars):
     )
     services.calendar_sync(calendar=calendar, now=NOW)
     assert "HTTP 404" in calendar.last_error
+
+
+def test_a_sync_started_meanwhile_elsewhere_is_not_run_twice(owner, feed_server, local_calendars):
+    calendar = _subscribed(owner, feed_server, "/series.ics", feed("series.ics"))
+    stale = Calendar.objects.get(pk=calendar.pk)
+    services.calendar_sync(calendar=calendar, now=NOW)
+    services.calendar_sync(calendar=stale, now=NOW)  # read before the first one ran
+    assert len(feed_server.served) == 1
+    assert stale.status == Calendar.Status.OK

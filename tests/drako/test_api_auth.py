@@ -32,6 +32,7 @@ def _concrete(route: str) -> str:
         "<int:event_id>",
         "<int:change_id>",
         "<int:conversation_id>",
+        "<int:calendar_id>",
         "<str:token>",
         "<str:name>",
     ):

@@ -67,6 +67,7 @@ PAGES = [
     Visit("edit event", "edit"),
     Visit("edit a repeating event", "edit-occurrence"),
     Visit("profile", reverse("profile")),
+    Visit("your other calendars", reverse("calendars:calendars")),
     Visit("conversations", reverse("conversations:list")),
     Visit("example conversation", reverse("example-conversation"), "new"),
     Visit("404", "/no/such/page/", status=404),
@@ -111,6 +112,23 @@ def _visits(size: dict) -> list[Visit]:
     return [v for v in PAGES if v.phone or size != PHONE]
 
 
+def _work_calendar(user) -> None:
+    """A subscribed calendar that fails to sync, with a timed and an all-day event that week."""
+    from calendars.models import Calendar, CalendarEvent
+
+    work = Calendar.objects.create(
+        owner=user, kind="subscription", url="https://calendar.example.com/work.ics",
+        name="Work", status="error", last_error="The calendar's server took too long to answer.",
+    )  # fmt: skip
+    tuesday = datetime.combine(WEEK + timedelta(days=1), time(15), tzinfo=user.tz)
+    friday = datetime.combine(WEEK + timedelta(days=4), time(0), tzinfo=user.tz)
+    CalendarEvent.objects.create(owner=user, calendar=work, uid="board", title="Board call",
+                                 start=tuesday, end=tuesday + timedelta(hours=1))  # fmt: skip
+    CalendarEvent.objects.create(owner=user, calendar=work, uid="offsite", title="Offsite",
+                                 start=friday, end=friday + timedelta(days=1), all_day=True,
+                                 show_as="free")  # fmt: skip
+
+
 @pytest.fixture
 def site(web):
     """A user with a busy week, a new user, and the 500 page served where the browser can see it."""
@@ -118,6 +136,7 @@ def site(web):
     sunday = datetime.combine(WEEK + timedelta(days=6), time(12), tzinfo=busy.tz)
     walk = add_event(busy, "Long walk", sunday, recurrence="FREQ=WEEKLY", allow_conflict=True)
     events = [*busy_week(busy), walk]
+    _work_calendar(busy)
     web.context.route(web.url(SERVER_ERROR), _server_error)
     return {"busy": busy, "new": UserFactory(time_zone=TIME_ZONE)}, events
 

@@ -225,3 +225,31 @@ def test_a_caldav_server_on_a_private_network_is_refused(user_api, settings):
     )
     assert response.status_code == 400 and "private network" in response.json()["detail"]
     assert not Calendar.objects.exists()
+
+
+def test_an_occurrence_cancelled_or_moved_in_drako_reaches_the_server(connected, phone, user):
+    from schedules import series
+    from schedules.selectors import occurrence_get_for_user
+
+    first = days_ahead(user, 2, 7)
+    yoga = add_event(user, "Yoga", first, recurrence="FREQ=DAILY;COUNT=4")
+    _sync(connected)
+    context = schedule_services.ChangeContext()
+    second = occurrence_get_for_user(
+        user=user, event_id=yoga.pk, recurrence_id=first + timedelta(days=1)
+    )
+    series.occurrence_cancel(occurrence=second, context=context)
+    third = occurrence_get_for_user(
+        user=user, event_id=yoga.pk, recurrence_id=first + timedelta(days=2)
+    )
+    series.occurrence_update(
+        occurrence=third, changes={"start": first + timedelta(days=2, hours=2)}, context=context
+    )
+    _sync(connected)
+    obj = next(o for o in phone.objects(load_objects=True) if o.data)
+    vevents = obj.icalendar_instance.walk("VEVENT")
+    master = next(v for v in vevents if "RECURRENCE-ID" not in v)
+    assert [d.dt for d in master["EXDATE"].dts] == [first + timedelta(days=1)]
+    moved = next(v for v in vevents if "RECURRENCE-ID" in v)
+    assert moved.decoded("RECURRENCE-ID") == first + timedelta(days=2)
+    assert moved.decoded("DTSTART") == first + timedelta(days=2, hours=2)

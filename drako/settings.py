@@ -107,14 +107,7 @@ def _shared_cache() -> dict:
     return cache
 
 
-# "local" is per process on purpose (drako/ratelimit.py says which limit uses it and why).
-CACHES = {
-    "default": _shared_cache(),
-    "local": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "drako-local",
-    },
-}
+CACHES = {"default": _shared_cache()}
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend behind the sign-in guard, taking a username or an email (accounts/guard.py).

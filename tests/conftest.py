@@ -87,14 +87,14 @@ def api_client():
 def user_api(user):
     """An API client authenticated with the user's token."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user.api_key}")
     return client
 
 
 @pytest.fixture
 def other_api(other_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {other_user.auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {other_user.api_key}")
     return client
 
 

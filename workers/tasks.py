@@ -18,12 +18,3 @@ def task_results_prune() -> int:
     cutoff = timezone.now() - timedelta(days=settings.TASKS_RESULT_RETENTION_DAYS)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return deleted
-
-
-@periodic(every=timedelta(hours=1))
-@task
-def rate_counters_prune() -> int:
-    """Deletes rate-limit windows that have ended from the database (Redis expires its own)."""
-    from drako import counters
-
-    return counters.prune()

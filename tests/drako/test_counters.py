@@ -138,8 +138,8 @@ def test_prune_deletes_only_ended_windows(db):
 def test_the_worker_prunes_ended_windows_every_hour(db):
     from datetime import timedelta
 
+    from drako.tasks import rate_counters_prune
     from workers.periodic import periodic_tasks
-    from workers.tasks import rate_counters_prune
 
     entries = {entry.name: entry for entry in periodic_tasks()}
     assert entries[rate_counters_prune.module_path].every == timedelta(hours=1)

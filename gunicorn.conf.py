@@ -30,15 +30,16 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # --- Metrics from every worker process (prometheus-client's multiprocess mode; drako/metrics.py)
 # Each process writes its samples to files in PROMETHEUS_MULTIPROC_DIR and a scrape of any process
-# adds them all up. Unset, gunicorn makes a private directory and removes it when it stops; a set
-# directory must belong to this gunicorn alone, and is emptied when it starts.
-# (This file is read again on `kill -HUP`: the environment remembers whose directory it is.)
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="drako-metrics-")
-    os.environ["DRAKO_OWN_METRICS_DIR"] = "1"
+# adds them all up. Unset, gunicorn makes a private directory when it starts and removes it when
+# it stops; a set directory must belong to this gunicorn alone, and is emptied when it starts.
+# The master sets it before forking, so every worker process (the app is loaded after the fork)
+# starts in multiprocess mode.
 
 
 def on_starting(server):
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="drako-metrics-")
+        os.environ["DRAKO_OWN_METRICS_DIR"] = "1"  # for on_exit, after any `kill -HUP` re-read
     metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):

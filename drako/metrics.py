@@ -29,6 +29,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
+# prometheus-client picks its storage from this variable when it is imported, and so do we: a
+# process started without it (a test, runserver) keeps its samples in memory and serves those.
+_MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 REQUEST_LATENCY = Histogram(
     "django_http_requests_latency_seconds_by_view_method",
@@ -141,7 +144,7 @@ def _queue_depths() -> dict[str, int]:
 
 
 def _exposition() -> bytes:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if _MULTIPROCESS:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:

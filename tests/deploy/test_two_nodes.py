@@ -5,8 +5,9 @@ behind the test's round-robin router, two `manage.py run_worker` processes, one 
 database, one Redis for the cache (CACHE_URL) and one for the task queue (TASKS_URL), and the
 fake Tavus. Nothing is shared but what the README says must be: SECRET_KEY, DATABASE_URL,
 CACHE_URL and TASKS_URL. Needs PostgreSQL (the suite's DATABASE_URL) and Redis; skipped, with the
-reason, without them. Redis databases: DRAKO_TEST_NODES_CACHE_URL / DRAKO_TEST_NODES_TASKS_URL
-(default 4 and 5 on 127.0.0.1:6379), flushed before and after.
+reason, without them (a failure with DRAKO_REQUIRE_NODES=1, as in CI). Redis databases:
+DRAKO_TEST_NODES_CACHE_URL and DRAKO_TEST_NODES_TASKS_URL (default 4 and 5 on 127.0.0.1:6379),
+flushed before and after.
 """
 
 from __future__ import annotations
@@ -89,10 +90,17 @@ class Cluster:
             return connection.execute(query, params).fetchall()
 
 
+def _skip(reason: str) -> None:
+    """Skips, with the reason; CI sets DRAKO_REQUIRE_NODES=1, where a skip would hide a gap."""
+    if os.environ.get("DRAKO_REQUIRE_NODES") == "1":
+        pytest.fail(f"DRAKO_REQUIRE_NODES=1 but {reason}")
+    pytest.skip(reason)
+
+
 def _database_or_skip() -> dict:
     database = django_settings.DATABASES["default"]
     if "postgresql" not in database["ENGINE"]:
-        pytest.skip("several nodes share one PostgreSQL database: run with DATABASE_URL=postgres")
+        _skip("several nodes share one PostgreSQL database: run with DATABASE_URL=postgres")
     return database
 
 
@@ -101,7 +109,7 @@ def _redis_or_skip(url: str) -> redis.Redis:
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip(f"several nodes share Redis: none answers at {url}")
+        _skip(f"several nodes share Redis: none answers at {url}")
     return client
 
 

@@ -388,11 +388,14 @@ def test_a_periodic_task_is_enqueued_once_by_two_workers(cluster):
     # Both workers tick at start and every turn after; the hourly prune task's current period
     # is claimed by exactly one of them (the database was new, so nobody had claimed it before).
     hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    rows = cluster.sql(
-        "SELECT last_period_start, last_result_id FROM workers_periodictaskstate WHERE name = %s",
-        PRUNE_TASK,
+    query = (
+        "SELECT last_period_start, last_result_id FROM workers_periodictaskstate "
+        "WHERE name = %s AND last_period_start IS NOT NULL"
     )
-    assert len(rows) == 1 and rows[0][0] is not None
+    _poll("the prune task claimed", lambda: bool(cluster.sql(query, PRUNE_TASK)))
+    rows = cluster.sql(query, PRUNE_TASK)
+    assert len(rows) == 1
+    _poll("its job in Redis", lambda: f"rq:job:{rows[0][1]}".encode() in _prune_jobs(cluster))
     periods = 1 if cluster.started >= hour else 2  # the test may have begun in the last hour
     jobs = _prune_jobs(cluster)
     assert 1 <= len(jobs) <= periods, jobs

@@ -240,10 +240,10 @@ def cluster(tmp_path_factory):
 
 
 _CREATE_USER = (
-    "from accounts.models import User; from rest_framework.authtoken.models import Token; "
+    "from accounts.models import User; from accounts.services import user_token_create; "
     f"user = User.objects.create_user(username='alice', email='alice@example.com', "
     f"password='{PASSWORD}', time_zone='Europe/Berlin'); "
-    "print(Token.objects.get_or_create(user=user)[0].key)"
+    "print(user_token_create(user=user))"
 )
 
 

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.html import format_html_join
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from schedules import selectors
 from schedules.clock import Clock
@@ -107,7 +108,7 @@ class AllDay:
 
 # An empty hour in a day's column: a link to the form for a new event starting then. A week has
 # about 90; as a template loop they cost more than all the events on the page, so _prepare writes
-# them here, escaped like any template variable.
+# them here, each piece escaped as the template would have.
 HOUR_SLOT_HTML = (
     '<a class="hour-slot r-{} span-12" href="{}" tabindex="-1" aria-label="New event on {} at {}">'
     "</a>"
@@ -131,7 +132,7 @@ class DayColumn:
     heading: str = ""  # Saturday, March 7
     day_url: str = ""  # this day in the day view
     add_url: str = ""  # a new event on this day at 9:00
-    hour_slots: str = ""  # HOUR_SLOT_HTML for each hour shown
+    hour_slots: str = ""  # HOUR_SLOT_HTML for each hour shown, marked safe
 
 
 def midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -260,18 +261,20 @@ def _label(column: DayColumn, schedule_path: str) -> None:
     column.day_url = f"{schedule_path}?view=day&date={column.iso}"
 
 
+def _hour_slots(column: DayColumn, create_path: str, hours: list[dict]) -> SafeString:
+    """HOUR_SLOT_HTML for each hour, every piece escaped once per column rather than per slot."""
+    heading, start = escape(column.heading), escape(f"{create_path}?start={column.iso}T")
+    slots = (HOUR_SLOT_HTML.format(h["row"], start + h["at"], heading, h["html"]) for h in hours)
+    return mark_safe("".join(slots))  # noqa: S308 - each piece is escaped (here and in _prepare)
+
+
 def _prepare(columns: list[DayColumn], hours: list[dict], highlight: int | None) -> None:
     """Every link and class the drawn columns print: one reverse() per page, not per cell."""
     create_path, path = reverse("schedules:event-create"), edit_path()
+    hours = [h | {"html": escape(h["label"]), "at": escape(h["value"])} for h in hours]
     for column in columns:
         column.add_url = f"{create_path}?start={column.iso}T09:00"
-        slots = [
-            (hour["row"], f"{create_path}?start={column.iso}T{hour['value']}", hour["label"])
-            for hour in hours
-        ]
-        column.hour_slots = format_html_join(
-            "", HOUR_SLOT_HTML, ((row, url, column.heading, label) for row, url, label in slots)
-        )
+        column.hour_slots = _hour_slots(column, create_path, hours)
         for item in column.all_day:
             item.url = event_edit_url(item.event, path=path)
             item.highlighted = item.event.pk == highlight

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -253,11 +253,13 @@ def edit_path() -> tuple[str, str]:
 
 
 def _label(column: DayColumn, schedule_path: str) -> None:
-    """The day's names and its day-view link, as the template's `|date` filters wrote them."""
+    """The day's names and its day-view link, as the template's `|date:"D"`, `"j"`, `"F"` and
+    `"l, F j"` wrote them (Django's dateformat reads the same translated names)."""
     day = column.day
     column.iso, column.compact = day.isoformat(), f"{day:%Y%m%d}"
-    column.name, column.number = dateformat.format(day, "D"), str(day.day)
-    column.month, column.heading = dateformat.format(day, "F"), dateformat.format(day, "l, F j")
+    weekday, month = str(WEEKDAYS[day.weekday()]), str(MONTHS[day.month])
+    column.name, column.number = str(WEEKDAYS_ABBR[day.weekday()]), str(day.day)
+    column.month, column.heading = month, f"{weekday}, {month} {day.day}"
     column.day_url = f"{schedule_path}?view=day&date={column.iso}"
 
 

@@ -2,13 +2,14 @@
 
     .venv/bin/python -m bench.week_page [--base /path/to/other/checkout] [--rounds 15] [--n 20]
 
-One user with a busy week (6 timed events a day, some overlapping, 2 all-day events and a daily
-15-minute series: 51 in the week) on a fresh PostgreSQL database (`WEEK_BENCH_DATABASE_URL`, default
-postgres://postgres@127.0.0.1:5432/drako_weekbench). Each checkout (this one, and `--base` if
-given) gets its own Python process, which renders pages through Django's test client with
-production settings (DEBUG off, the bench's settings module). The processes take turns in
-rounds; each round times, per checkout, `n` renders of a bare view (`/bench/floor`), of
-`/healthz` and of the week page, so slow spells on a shared machine land on every figure alike.
+One user with a busy week (7 timed events a day, some overlapping, one collapsed into a group, 2
+all-day events and a daily 15-minute series: 58 in the week) on a fresh PostgreSQL database
+(`WEEK_BENCH_DATABASE_URL`, default postgres://postgres@127.0.0.1:5432/drako_weekbench). Each
+checkout (this one, and `--base` if given) gets its own Python process, which renders pages
+through Django's test client with production settings (DEBUG off, the bench's settings module).
+The processes take turns in rounds; each round times, per checkout, `n` renders of a bare view
+(`/bench/floor`), of `/healthz` and of the week page, so slow spells on a shared machine land on
+every figure alike.
 Printed: the median of the per-round medians with its p10-p90 across rounds, the week page ÷
 the bare view per round, and (with --base) how much less time this checkout takes, per round.
 Before timing, the two checkouts' pages (week, day, an event pointed out) are compared byte for
@@ -35,8 +36,11 @@ PG_URL = os.environ.get(
     "WEEK_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/drako_weekbench"
 )
 ZONE = "Europe/Berlin"
-# (local start hour, minute, minutes long): 11:00 and 11:30 overlap, so the cascade has work.
-DAY_PLAN = ((8, 0, 60), (9, 30, 30), (11, 0, 90), (11, 30, 60), (14, 0, 60), (16, 0, 45))
+# (local start hour, minute, minutes long): 11:30 is drawn indented over 11:00, and 11:10 would
+# cover 11:00's title, so it collapses into an "+1 more" group.
+DAY_PLAN = (
+    (8, 0, 60), (9, 30, 30), (11, 0, 90), (11, 10, 20), (11, 30, 60), (14, 0, 60), (16, 0, 45)
+)  # fmt: skip
 ENDPOINTS = ("floor", "healthz", "week")
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -178,7 +182,7 @@ def _seed() -> tuple[str, str]:
                     start=start.astimezone(UTC),
                     end=(start + timedelta(minutes=minutes)).astimezone(UTC),
                     location="Room 4" if i % 3 == 0 else "",
-                    show_as=Event.ShowAs.FREE if i == 5 else Event.ShowAs.BUSY,
+                    show_as=Event.ShowAs.FREE if i == 6 else Event.ShowAs.BUSY,
                 )
             )
     for d in (1, 3):

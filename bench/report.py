@@ -74,7 +74,7 @@ def _latency(lat: dict, commit: dict) -> list[str]:
         " Floors: the bare view (a `JsonResponse` behind the same middleware), `/healthz` (one"
         " query) and INSERT + COMMIT (one durable write, autocommit: one round trip). A ratio is"
         " taken within a round (the endpoint's p50 ÷ the floor's p50 in that round; p99 alike,"
-        " where a round's p99 is its slowest or next-slowest call) and shown as the median of"
+        " where a round's p99 is its slowest call) and shown as the median of"
         " the rounds [their p10-p90]. ms are pooled over every round; client = the bench's own"
         " round trip on loopback, server = inside Django. Auth: the token path (the persona's"
         " tools) and the session path (what the live page sends: cookie + X-CSRFToken,"

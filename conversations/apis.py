@@ -169,7 +169,7 @@ class TavusCallbackApi(APIView):
     def post(self, request, token: str):
         conversation = inbound.callback_conversation(token)
         payload = inbound.webhook_payload(conversation=conversation, body=request.body)
-        result = webhooks.event_apply(conversation=conversation, payload=payload)
+        result = webhooks.event_receive(conversation=conversation, payload=payload)
         return Response(
             {"status": "success", "event_type": result.event_type, "duplicate": result.duplicate}
         )
@@ -212,7 +212,7 @@ class ToolCallRelayApi(UserApi):
     """The live page relays a Tavus `conversation.tool_call` here and gets the tool's answer."""
 
     def user_for_token(self, request, key: str):
-        """Token, user and conversation in one query (drako.authentication)."""
+        """Token, user and conversation in one query (accounts.authentication)."""
         conversation = selectors.conversation_for_tool_call_by_token(
             token_key=key, conversation_id=self.kwargs.get("conversation_id")
         )

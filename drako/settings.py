@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drako",
@@ -57,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "drako.metrics.RequestMetricsMiddleware",  # outermost: times the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -108,14 +108,7 @@ def _shared_cache() -> dict:
     return cache
 
 
-# "local" is per process on purpose (drako/ratelimit.py says which limit uses it and why).
-CACHES = {
-    "default": _shared_cache(),
-    "local": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "drako-local",
-    },
-}
+CACHES = {"default": _shared_cache()}
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend behind the sign-in guard, taking a username or an email (accounts/guard.py).
@@ -147,7 +140,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -163,7 +156,7 @@ MEDIA_URL = "media/"
 # --- Security: production defaults follow DEBUG; each can be overridden. ---
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "drako.views.csrf_failure_view"  # "this form has expired", in DRAKO's words
@@ -198,7 +191,7 @@ SECURE_CSP = {
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "drako.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -300,6 +293,16 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Per user per minute: conversation starts (each one is billed) and relayed tool calls.
 CONVERSATION_START_RATE_LIMIT = env.int("CONVERSATION_START_RATE_LIMIT", default=6)
 TOOL_CALL_RATE_LIMIT = env.int("TOOL_CALL_RATE_LIMIT", default=120)
+
+# --- Running at scale: readiness, metrics, error reports (README "Running at scale") ---
+# /readyz is 503 when no worker has enqueued a periodic task for this long; 0 leaves workers out.
+READYZ_WORKER_MAX_AGE_SECONDS = env.int("READYZ_WORKER_MAX_AGE_SECONDS", default=300)
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty: /metrics is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Error reports to Sentry: off unless SENTRY_DSN is set (drako/sentry.py scrubs secrets).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 
 LOGGING = {
     "version": 1,

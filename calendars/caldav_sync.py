@@ -177,7 +177,7 @@ def _remote_deleted(calendar: Calendar, link: EventLink | None) -> None:
 def _fields(calendar: Calendar, data: str) -> tuple[str, dict] | None:
     parsed = ical.calendar_parse(data.encode() if isinstance(data, str) else data)
     masters = [c for c in parsed.walk("VEVENT") if c.get("RECURRENCE-ID") is None]
-    item = imports._item(masters[0], calendar.owner.tz) if masters else None
+    item = imports.import_item(masters[0], calendar.owner.tz) if masters else None
     if item is None:
         return None
     show_as = Event.ShowAs.BUSY if item.busy else Event.ShowAs.FREE

@@ -41,7 +41,8 @@ def _rule(component) -> str:
     return rule.to_ical().decode()[:RULE_MAX]
 
 
-def _item(component, tz) -> ImportItem | None:
+def import_item(component, tz) -> ImportItem | None:
+    """One VEVENT as DRAKO would hold it (its rule, notes, busy or free); None if it can't."""
     occurrence = ical.occurrence_of(component, tz)
     if occurrence is None:
         return None
@@ -72,7 +73,7 @@ def ics_read(*, owner, data: bytes) -> list[ImportItem]:
         raise CalendarError(
             _("The file has more than %(count)s events.") % {"count": MAX_IMPORT_EVENTS}
         )
-    items = [item for c in components if (item := _item(c, owner.tz)) is not None]
+    items = [item for c in components if (item := import_item(c, owner.tz)) is not None]
     if not items:
         raise CalendarError(_("The file has no events DRAKO can import."))
     still_there = Exists(Event.objects.filter(pk=OuterRef("event_id")))

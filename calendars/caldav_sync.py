@@ -15,9 +15,8 @@ wins** (the pull runs first); DRAKO's own edit stays in the change log, where un
 back for the next sync to send. A PUT refused with 412 (the server changed it meanwhile) is
 left for the next pull, by the same rule.
 
-A series goes both ways with its RRULE, and DRAKO's cancelled occurrences as EXDATEs and its
-moved ones as RECURRENCE-ID overrides; occurrences moved on the server are not brought in (the
-series is).
+A series goes both ways with its RRULE, its cancelled occurrences (EXDATE, or a cancelled
+override) and its moved or changed ones (RECURRENCE-ID overrides).
 """
 
 import logging
@@ -36,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from calendars import fetch, ical, imports, secrets
 from calendars.errors import CalendarError
+from calendars.exceptions import series_exceptions_apply
 from calendars.models import Calendar, EventLink
 from drako import netguard
 from schedules import feed
@@ -174,9 +174,10 @@ def _remote_deleted(calendar: Calendar, link: EventLink | None) -> None:
     link.delete()
 
 
-def _fields(calendar: Calendar, data: str) -> tuple[str, dict] | None:
+def _fields(calendar: Calendar, data: str) -> tuple[str, dict, list] | None:
     parsed = ical.calendar_parse(data.encode() if isinstance(data, str) else data)
-    masters = [c for c in parsed.walk("VEVENT") if c.get("RECURRENCE-ID") is None]
+    components = parsed.walk("VEVENT")
+    masters = [c for c in components if c.get("RECURRENCE-ID") is None]
     item = imports.import_item(masters[0], calendar.owner.tz) if masters else None
     if item is None:
         return None
@@ -184,7 +185,7 @@ def _fields(calendar: Calendar, data: str) -> tuple[str, dict] | None:
     fields = {"title": item.title, "start": item.start, "end": item.end, "all_day": item.all_day,
               "location": item.location, "notes": item.notes, "show_as": show_as,
               "recurrence": item.recurrence}  # fmt: skip
-    return item.uid, fields
+    return item.uid, fields, components
 
 
 def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> None:
@@ -195,7 +196,7 @@ def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> 
         return
     if read is None:
         return  # a to-do, or an event DRAKO can't hold: left on the server as it is
-    uid, fields = read
+    uid, fields, components = read
     try:
         if link is None or link.event is None:
             context = _context(calendar, _("Added on your %(calendar)s calendar"))
@@ -210,6 +211,7 @@ def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> 
     except ScheduleError as refusal:
         logger.info("calendar=%s object %s not applied: %s", calendar.pk, href, refusal.message)
         return
+    series_exceptions_apply(event=event, components=components, context=context)
     EventLink.objects.update_or_create(
         calendar=calendar,
         uid=uid,

@@ -44,7 +44,9 @@ def calendar_parse(data: bytes) -> icalendar.Calendar:
         raise CalendarError(_("That is not an iCalendar (.ics) calendar DRAKO can read.")) from None
 
 
-def _moment(value, tz: ZoneInfo) -> datetime:
+def moment(value, tz: ZoneInfo) -> datetime:
+    """An iCalendar DATE or DATE-TIME as an aware datetime: a date is that day's midnight in
+    `tz`, a floating time is read in `tz`."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=tz) if value.tzinfo is None else value
     return datetime.combine(value, time(0), tzinfo=tz)  # a date: that day's midnight, here
@@ -62,7 +64,7 @@ def component_times(component, tz: ZoneInfo) -> tuple[datetime, datetime, bool] 
         finish = begin.dt + component["DURATION"].dt
     else:
         finish = begin.dt + timedelta(days=1) if all_day else begin.dt
-    start, end = _moment(begin.dt, tz), _moment(finish, tz)
+    start, end = moment(begin.dt, tz), moment(finish, tz)
     if end <= start:
         return None
     return start, min(end, start + MAX_EVENT_LENGTH), all_day
@@ -96,7 +98,7 @@ def occurrence_of(component, tz: ZoneInfo) -> Occurrence | None:
         all_day=all_day,
         location=_text(component, "LOCATION", LOCATION_MAX),
         busy=busy,
-        recurrence_id=_moment(recurrence_id.dt, tz) if recurrence_id is not None else None,
+        recurrence_id=moment(recurrence_id.dt, tz) if recurrence_id is not None else None,
     )
 
 

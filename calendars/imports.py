@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from calendars import ical
 from calendars.errors import CalendarError
+from calendars.exceptions import series_exceptions_apply
 from calendars.models import EventLink
 from schedules import services as schedule_services
 from schedules.errors import ScheduleError
@@ -62,13 +63,18 @@ def import_item(component, tz) -> ImportItem | None:
 
 def ics_read(*, owner, data: bytes) -> list[ImportItem]:
     """The events of an .ics file as they would be imported, those already imported marked."""
+    return _read(owner, data)[0]
+
+
+def _read(owner, data: bytes) -> tuple[list[ImportItem], dict[str, list]]:
     if len(data) > MAX_IMPORT_BYTES:
         raise CalendarError(
             _("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
         )
     parsed = ical.calendar_parse(data)
-    # A series' moved or cancelled occurrences (RECURRENCE-ID) are not imported: the series is.
-    components = [c for c in parsed.walk("VEVENT") if c.get("RECURRENCE-ID") is None]
+    # A series' moved or cancelled occurrences (RECURRENCE-ID) come with their series.
+    every = parsed.walk("VEVENT")
+    components = [c for c in every if c.get("RECURRENCE-ID") is None]
     if len(components) > MAX_IMPORT_EVENTS:
         raise CalendarError(
             _("The file has more than %(count)s events.") % {"count": MAX_IMPORT_EVENTS}
@@ -86,7 +92,10 @@ def ics_read(*, owner, data: bytes) -> list[ImportItem]:
     for item in items:
         marked.append(replace(item, duplicate=item.uid in seen))
         seen.add(item.uid)
-    return marked
+    by_uid: dict[str, list] = {}
+    for component in every:
+        by_uid.setdefault(str(component.get("UID", "")).strip()[:500], []).append(component)
+    return marked, by_uid
 
 
 @transaction.atomic
@@ -94,7 +103,8 @@ def ics_import(*, owner, data: bytes, context) -> tuple[int, int]:
     """Imports an .ics file's events as the user's own: (created, skipped). Events already
     imported (by UID) and events DRAKO can't hold are skipped."""
     created = skipped = 0
-    for item in ics_read(owner=owner, data=data):
+    items, by_uid = _read(owner, data)
+    for item in items:
         if item.duplicate:
             skipped += 1
             continue
@@ -108,6 +118,7 @@ def ics_import(*, owner, data: bytes, context) -> tuple[int, int]:
         except ScheduleError:
             skipped += 1
             continue
+        series_exceptions_apply(event=event, components=by_uid.get(item.uid, []), context=context)
         EventLink.objects.update_or_create(
             owner=owner, calendar=None, uid=item.uid, defaults={"event": event}
         )

@@ -253,3 +253,37 @@ def test_an_occurrence_cancelled_or_moved_in_drako_reaches_the_server(connected,
     moved = next(v for v in vevents if "RECURRENCE-ID" in v)
     assert moved.decoded("RECURRENCE-ID") == first + timedelta(days=2)
     assert moved.decoded("DTSTART") == first + timedelta(days=2, hours=2)
+
+
+def test_a_series_from_the_server_brings_its_exdates_and_moved_occurrences(connected, phone, user):
+    from schedules.selectors import event_list_for_user
+
+    start = days_ahead(user, 2, 8)
+    stamp = "%Y%m%dT%H%M%SZ"
+    moved_from, moved_to = start + timedelta(days=2), start + timedelta(days=2, hours=3)
+    body = _vevent(
+        "phone-ex",
+        "Standup",
+        start,
+        start + timedelta(minutes=15),
+        extra="RRULE:FREQ=DAILY;COUNT=4\r\n"
+        f"EXDATE:{(start + timedelta(days=1)).astimezone(timezone.UTC).strftime(stamp)}\r\n",
+    )
+    override = (
+        "BEGIN:VEVENT\r\nUID:phone-ex\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"RECURRENCE-ID:{moved_from.astimezone(timezone.UTC).strftime(stamp)}\r\n"
+        f"DTSTART:{moved_to.astimezone(timezone.UTC).strftime(stamp)}\r\n"
+        f"DTEND:{(moved_to + timedelta(minutes=15)).astimezone(timezone.UTC).strftime(stamp)}\r\n"
+        "SUMMARY:Standup (late)\r\nEND:VEVENT\r\n"
+    )  # fmt: skip
+    phone.save_event(body.replace("END:VCALENDAR", override + "END:VCALENDAR"))
+    _sync(connected)
+    listed = event_list_for_user(user=user, start=start, end=start + timedelta(days=10))
+    assert [(e.title, e.start) for e in listed] == [
+        ("Standup", start),
+        ("Standup (late)", moved_to),
+        ("Standup", start + timedelta(days=3)),
+    ]
+    changes = _sync(connected)  # nothing new on either side: nothing sent back, nothing changed
+    assert changes.status == "ok"
+    assert len(event_list_for_user(user=user, start=start, end=start + timedelta(days=10))) == 3

@@ -33,11 +33,22 @@ def test_import_creates_own_events_and_skips_them_the_second_time(user_api, user
     assert Event.objects.filter(owner=user).count() == 3
 
 
-def test_a_series_is_imported_as_a_series(user_api, user):
+def test_a_series_is_imported_with_its_exceptions(user_api, user):
+    from schedules.selectors import event_list_for_user
+
     assert _upload(user_api, feed("series.ics")).json() == {"created": 1, "skipped": 0}
-    series = Event.objects.get(owner=user)
+    series = Event.objects.get(owner=user, series=None)
     assert series.recurrence.startswith("FREQ=DAILY") and "COUNT=5" in series.recurrence
     assert series.start == datetime(2026, 12, 1, 8, tzinfo=UTC)
+    listed = event_list_for_user(
+        user=user, start=datetime(2026, 11, 30, tzinfo=UTC), end=datetime(2026, 12, 7, tzinfo=UTC)
+    )
+    # The EXDATE (3rd) and the cancelled override (5th) are gone; the 4th moved to 11:00.
+    assert [(e.title, e.start.astimezone(BERLIN).replace(tzinfo=None)) for e in listed] == [
+        ("Standup", datetime(2026, 12, 1, 9)),
+        ("Standup", datetime(2026, 12, 2, 9)),
+        ("Standup (moved)", datetime(2026, 12, 4, 11)),
+    ]
 
 
 def test_google_export_imports_in_its_zone(user_api, user):
@@ -72,5 +83,6 @@ def test_an_imported_event_deleted_since_can_be_imported_again(user_api, user):
     from schedules import services
 
     assert _upload(user_api, feed("series.ics")).json() == {"created": 1, "skipped": 0}
-    services.event_delete(event=Event.objects.get(owner=user), context=services.ChangeContext())
+    series = Event.objects.get(owner=user, series=None)
+    services.event_delete(event=series, context=services.ChangeContext())
     assert _upload(user_api, feed("series.ics")).json() == {"created": 1, "skipped": 0}

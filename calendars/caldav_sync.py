@@ -35,8 +35,8 @@ from django.utils.translation import gettext as _
 
 from calendars import fetch, ical, imports, secrets
 from calendars.errors import CalendarError
-from calendars.exceptions import series_exceptions_apply
 from calendars.models import Calendar, EventLink
+from calendars.occurrences import series_exceptions_apply
 from drako import netguard
 from schedules import feed
 from schedules import services as schedule_services

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from calendars import ical
 from calendars.errors import CalendarError
-from calendars.exceptions import series_exceptions_apply
 from calendars.models import EventLink
+from calendars.occurrences import series_exceptions_apply
 from schedules import services as schedule_services
 from schedules.errors import ScheduleError
 from schedules.models import NOTES_MAX, RULE_MAX, Event

@@ -94,6 +94,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, minus the health check of a connection the last request just proved.
+    DATABASES["default"]["ENGINE"] = "drako.db.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers take the lock at BEGIN, so a conflict check and its insert cannot interleave.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"

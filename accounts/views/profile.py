@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import emails, services
 from accounts.forms import ProfileForm, SignupForm
-from drako import ratelimit
+from drako import ratelimit, webpush
+from schedules import push
 
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
@@ -74,6 +75,9 @@ def profile_view(request):
         "token": services.user_token_get(user=request.user),
         "feed_url": feed_url,
         "email_can_send": emails.can_send(),
+        "push_available": webpush.is_configured(),
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        "push_browsers": push.push_subscription_list_for_user(user=request.user).count(),
     }
     return render(request, "accounts/profile.html", context)
 

@@ -123,8 +123,13 @@ def _deliver(notice: Notice, message: notify.Message) -> None:
 
 def reminders_send_due(*, now: datetime) -> int:
     """Claims and sends every reminder due at `now`; returns how many this worker sent."""
+    return reminders_send(reminders_due(now=now), now=now)
+
+
+def reminders_send(found: list[Due], *, now: datetime) -> int:
+    """Claims and sends each of `found`; one another worker claimed meanwhile is skipped."""
     sent = 0
-    for due in reminders_due(now=now):
+    for due in found:
         occurrence = due.occurrence
         notice = _claim(
             owner=occurrence.owner,

@@ -59,7 +59,11 @@ class PushService:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 service.received.append(
-                    Push(self.path, dict(self.headers.items()), self.rfile.read(length))
+                    Push(
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        self.rfile.read(length),
+                    )
                 )
                 self.send_response(service.status)
                 self.send_header("Content-Length", "0")

@@ -204,12 +204,12 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
     )
     kind = models.CharField(max_length=8, choices=Kind)
-    # A reminder: the event (a series, for any of its occurrences), the start it reminds of and
-    # how long before. A moved event starts elsewhere, so it is reminded of again; the same
-    # start is never reminded of twice.
-    event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
-    )
+    # A reminder: the event's id (a series', for any of its occurrences), the start it reminds
+    # of and how long before. A moved event starts elsewhere, so it is reminded of again; the
+    # same start is never reminded of twice. A plain id, not a foreign key: deleting an event
+    # costs no look-up here, and an event deleted and brought back by undo (same id) is not
+    # reminded of twice either.
+    event_key = models.BigIntegerField(null=True, blank=True)
     starts_at = models.DateTimeField(null=True, blank=True)
     minutes = models.PositiveIntegerField(null=True, blank=True)
     # A summary: the user's local day it is for.
@@ -224,7 +224,7 @@ class Notice(models.Model):
         ordering = ["-due_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "starts_at", "minutes"],
+                fields=["event_key", "starts_at", "minutes"],
                 condition=models.Q(kind="reminder"),
                 name="notice_one_reminder_per_start",
             ),

@@ -93,9 +93,9 @@ def reminders_due(*, now: datetime) -> list[Due]:
     claimed = set(
         Notice.objects.filter(
             kind=Notice.Kind.REMINDER,
-            event_id__in={d.occurrence.series_key for d in due},
+            event_key__in={d.occurrence.series_key for d in due},
             starts_at__in={d.occurrence.start for d in due},
-        ).values_list("event_id", "starts_at", "minutes")
+        ).values_list("event_key", "starts_at", "minutes")
     )
     return [
         d for d in due if (d.occurrence.series_key, d.occurrence.start, d.minutes) not in claimed
@@ -134,7 +134,7 @@ def reminders_send(found: list[Due], *, now: datetime) -> int:
         notice = _claim(
             owner=occurrence.owner,
             kind=Notice.Kind.REMINDER,
-            event_id=occurrence.series_key,
+            event_key=occurrence.series_key,
             starts_at=occurrence.start,
             minutes=due.minutes,
             due_at=due.remind_at,

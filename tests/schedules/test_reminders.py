@@ -160,7 +160,7 @@ def test_a_moved_occurrence_reminds_at_its_new_time(owner, mailoutbox):
     series.occurrence_update(occurrence=occurrence, changes={"start": moved}, context=CONTEXT)
     assert reminders.reminders_send_due(now=START - 10 * MINUTE) == 0
     assert reminders.reminders_send_due(now=moved - 10 * MINUTE) == 1
-    assert Notice.objects.get().event_id == standup.pk  # keyed by the series
+    assert Notice.objects.get().event_key == standup.pk  # keyed by the series
 
 
 def test_a_cancelled_series_reminds_of_nothing(owner, mailoutbox):

@@ -62,10 +62,11 @@ class Owned:
     ended: object = None
     proposals: list = field(default_factory=list)
     tool_calls: list = field(default_factory=list)
+    push_subscription: object = None
 
     def snapshot(self) -> dict:
         from conversations.models import Conversation, Proposal, ToolCall
-        from schedules.models import Event, EventChange
+        from schedules.models import Event, EventChange, Notice, PushSubscription
 
         def rows(model, **filters):
             return sorted(
@@ -81,6 +82,8 @@ class Owned:
             "conversations": rows(Conversation, user=self.user),
             "proposals": rows(Proposal, conversation__user=self.user),
             "tool_calls": rows(ToolCall, conversation__user=self.user),
+            "push_subscriptions": rows(PushSubscription, owner=self.user),
+            "notices": rows(Notice, owner=self.user),
         }
 
 
@@ -124,6 +127,9 @@ def seed(user, persona, *, label: str) -> Owned:
             tool_call_id=f"{label}-call",
         ),
     )
+    owned.push_subscription = user.push_subscriptions.create(
+        endpoint=f"https://push.example.com/{label}-browser", p256dh="key", auth="secret"
+    )
     owned.proposals = list(owned.live.proposals.all())
     owned.tool_calls = list(owned.live.tool_calls.all())
     assert owned.proposals, "the seeded tool call should have proposed a change"
@@ -141,4 +147,5 @@ def route_values(owned: Owned) -> dict:
         "action": "confirm",
         "filename": "none.pdf",
         "uidb64": "MQ",
+        "subscription_id": owned.push_subscription.pk,
     }

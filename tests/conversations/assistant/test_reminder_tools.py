@@ -24,8 +24,10 @@ def test_add_without_a_reminder_takes_the_users_usual_one(call, user):
     assert Event.objects.get(title="Gym").reminders == [10]
 
 
-@pytest.mark.parametrize(("said", "minutes"), [("none", []), ("1 hour", [60]), ("0", [0]),
-                                               ("an hour before", [60]), ("2880", [2880])])  # fmt: skip
+SAID = [("none", []), ("1 hour", [60]), ("0", [0]), ("an hour before", [60]), ("2880", [2880])]
+
+
+@pytest.mark.parametrize(("said", "minutes"), SAID)
 def test_update_changes_only_the_reminder(call, user, said, minutes):
     event = add_event(user, "Dentist", days_ahead(user, 2, 14))
     proposed = call("update_schedule_event", {"event_id": event.pk, "reminder": said})

@@ -53,8 +53,11 @@ def reminders_said(minutes: list[int]) -> str:
     """'I'll remind you 30 minutes before.' for a read-back; '' for none."""
     if not minutes:
         return _("No reminder.")
-    leads = ", ".join(lead_words(m) if m else _("at the start") for m in minutes)
-    return _("I'll remind you %(leads)s before.") % {"leads": leads}
+    times = ", ".join(
+        _("%(lead)s before") % {"lead": lead_words(m)} if m else _("when it starts")
+        for m in minutes
+    )
+    return _("I'll remind you %(times)s.") % {"times": times}
 
 
 def talk_link(*, greet_today: bool = False) -> str:
@@ -235,7 +238,8 @@ def plan_lines(user: User, events: list[Event]) -> list[str]:
     if len(events) > SUMMARY_MOST:
         more = len(events) - SUMMARY_MOST
         lines.append(
-            ngettext("…and %(count)s more.", "…and %(count)s more.", more) % {"count": more}
+            ngettext("…and %(count)s more event.", "…and %(count)s more events.", more)
+            % {"count": more}
         )
     return lines
 

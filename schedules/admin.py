@@ -127,7 +127,8 @@ class PushSubscriptionAdmin(admin.ModelAdmin):
     list_display = ("owner", "created_at")
     search_fields = ("owner__username",)
     list_select_related = ("owner",)
-    readonly_fields = ("owner", "endpoint", "p256dh", "auth", "created_at")
+    # The browser's keys stay out of the admin: they encrypt messages to that browser.
+    fields = readonly_fields = ("owner", "endpoint", "created_at")
 
     def has_add_permission(self, request):
         return False

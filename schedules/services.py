@@ -454,7 +454,9 @@ def _carry_exceptions(series: Event, *, before: dict, change: EventChange, conte
     shared = [f for f in ("title", "location", "notes", "show_as")
               if before[f] != getattr(series, f)]  # fmt: skip
     ended = series.recurrence_end
-    if not shift and not shared and ended is None:
+    old_reminders = before.get("reminders", [])
+    reminding = old_reminders != series.reminders
+    if not shift and not shared and ended is None and not reminding:
         return
     for exception in Event.objects.filter(series=series).order_by("recurrence_id"):
         exception.owner = series.owner
@@ -467,6 +469,8 @@ def _carry_exceptions(series: Event, *, before: dict, change: EventChange, conte
         for field in shared:
             if getattr(exception, field) == before[field]:
                 setattr(exception, field, getattr(series, field))
+        if reminding and exception.reminders == old_reminders:
+            exception.reminders = list(series.reminders)
         if event_state(exception) != was:
             exception.save()
             _record(exception, action=EventChange.Action.UPDATE, before=was,

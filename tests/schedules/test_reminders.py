@@ -198,3 +198,15 @@ def test_no_link_without_a_public_url(owner, mailoutbox, settings):
     _event(owner)
     reminders.reminders_send_due(now=START - 10 * MINUTE)
     assert "Talk to DRAKO" not in mailoutbox[0].body
+
+
+def test_a_series_new_reminder_reaches_its_moved_occurrences(owner, mailoutbox):
+    standup = _event(owner, recurrence="FREQ=DAILY;COUNT=3", title="Standup")
+    occurrence = occurrence_get_for_user(user=owner, event_id=standup.pk, recurrence_id=START)
+    moved = START + timedelta(hours=2)
+    series.occurrence_update(occurrence=occurrence, changes={"start": moved}, context=CONTEXT)
+    services.event_update(event=standup, changes={"reminders": [30]}, context=CONTEXT)
+    assert Event.objects.get(series=standup).reminders == [30]
+    assert reminders.reminders_send_due(now=moved - 31 * MINUTE) == 0
+    assert reminders.reminders_send_due(now=moved - 30 * MINUTE) == 1
+    assert reminders.reminders_send_due(now=moved - 10 * MINUTE) == 0  # no 10-minute one now

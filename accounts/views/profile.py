@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import emails, services
 from accounts.forms import ProfileForm, SignupForm
 from drako import ratelimit, webpush
-from schedules import push
 
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
@@ -77,7 +76,8 @@ def profile_view(request):
         "email_can_send": emails.can_send(),
         "push_available": webpush.is_configured(),
         "vapid_public_key": settings.VAPID_PUBLIC_KEY,
-        "push_browsers": push.push_subscription_list_for_user(user=request.user).count(),
+        # The reverse relation, not schedules' selector: accounts sits below schedules.
+        "push_browsers": request.user.push_subscriptions.count(),
     }
     return render(request, "accounts/profile.html", context)
 

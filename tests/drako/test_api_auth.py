@@ -34,6 +34,7 @@ def _concrete(route: str) -> str:
         "<int:conversation_id>",
         "<str:token>",
         "<str:name>",
+        "<int:subscription_id>",
     ):
         route = route.replace(converter, "1")
     return route

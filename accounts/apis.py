@@ -11,7 +11,7 @@ from drako.api_errors import error_responses
 
 
 class TokenObtainApi(APIView):
-    """Exchanges a username (or email) and password for the user's API token."""
+    """Exchanges a username (or email) and password for a new API token (shown only here)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -44,4 +44,4 @@ class TokenObtainApi(APIView):
             return Response(
                 {"detail": "Wrong username or password."}, status=status.HTTP_400_BAD_REQUEST
             )
-        return Response({"token": services.user_token_get(user=user).key})
+        return Response({"token": services.user_token_create(user=user)})

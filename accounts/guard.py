@@ -130,4 +130,4 @@ def settle(ticket: Ticket, *, succeeded: bool) -> None:
 def forget(*, account: str) -> None:
     """Ends an account's (or a device's) streak of failures."""
     ratelimit.reset(scope="signin-streak", key=account)
-    ratelimit.reset(scope="signin-gate", key=account)
+    ratelimit.release(scope="signin-gate", key=account)

@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 import zoneinfo
 from datetime import time
@@ -5,6 +6,7 @@ from datetime import time
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from accounts.timezones import LANGUAGE_CHOICES, SPEECH_LANGUAGES
 
@@ -82,3 +84,26 @@ class User(AbstractUser):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             # A zone removed from tzdata after it was saved: fall back rather than crash pages.
             return zoneinfo.ZoneInfo("UTC")
+
+
+API_KEY_LENGTH = 40  # hex characters: 160 random bits
+
+
+def api_key_digest(key: str) -> str:
+    """What is stored of an API key. A plain SHA-256 suffices: the key is 160 random bits."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API key, stored only as its digest: the key itself is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)  # names the token on the profile, proves nothing
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

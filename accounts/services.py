@@ -1,17 +1,20 @@
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from accounts import emails
-from accounts.models import User, new_calendar_token
+from accounts.models import API_KEY_LENGTH, ApiToken, User, api_key_digest, new_calendar_token
 from accounts.timezones import canonical_zone
+
+MAX_API_TOKENS = 10  # per user; making one more revokes the oldest
 
 
 @transaction.atomic
 def user_signup(
     *, username: str, password: str, email: str = "", display_name: str = "", time_zone: str
 ) -> User:
-    """Creates a user with a hashed password, their zone and an API token."""
+    """Creates a user with a hashed password and their zone (API tokens are made on request)."""
     zone = canonical_zone(time_zone)
     if zone is None:
         raise ValidationError({"time_zone": f"'{time_zone}' is not an IANA time zone."})
@@ -19,21 +22,30 @@ def user_signup(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    Token.objects.create(user=user)
     return user
 
 
-def user_token_get(*, user: User) -> Token:
-    """The user's API token, created on first use."""
-    token, _created = Token.objects.get_or_create(user=user)
-    return token
-
-
 @transaction.atomic
-def user_token_regenerate(*, user: User) -> Token:
-    """Replaces the user's API token; the old one stops working at once."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def user_token_create(*, user: User) -> str:
+    """Makes an API key for the user and returns it: only its digest is kept, so this is the
+    one time it can be shown. Past MAX_API_TOKENS, the oldest tokens stop working."""
+    key = secrets.token_hex(API_KEY_LENGTH // 2)
+    ApiToken.objects.create(user=user, digest=api_key_digest(key), prefix=key[:8])
+    stale = ApiToken.objects.filter(user=user).values_list("pk", flat=True)[MAX_API_TOKENS:]
+    ApiToken.objects.filter(pk__in=list(stale)).delete()
+    return key
+
+
+def user_token_revoke(*, user: User, token_id: int) -> bool:
+    """Revokes one of the user's API tokens; False when they have no such token."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return deleted > 0
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Revokes every API token of the user; returns how many there were."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted
 
 
 def user_calendar_token_regenerate(*, user: User) -> str:
@@ -44,8 +56,8 @@ def user_calendar_token_regenerate(*, user: User) -> str:
 
 
 def user_password_changed(*, user: User) -> None:
-    """After a password change: whoever held the old API token loses it too."""
-    user_token_regenerate(user=user)
+    """After a password change: whoever held an old API token loses it too."""
+    user_tokens_revoke(user=user)
 
 
 def user_email_verification_start(*, user: User, request) -> None:

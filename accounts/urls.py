@@ -38,7 +38,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("profile/", profile.profile_view, name="profile"),
-    path("profile/token/", profile.token_regenerate_view, name="token-regenerate"),
+    path("profile/token/", profile.token_create_view, name="token-create"),
+    path("profile/token/revoke/", profile.token_revoke_view, name="token-revoke"),
     path(
         "profile/calendar-link/",
         profile.calendar_token_regenerate_view,

@@ -1,12 +1,12 @@
 """Bench data, written with bulk_create: users, their events, conversations and tokens."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.models import ApiToken, User, api_key_digest
 from conversations.models import Conversation, Proposal, ToolCall
 from personas.models import Persona
 from schedules.models import Event
@@ -70,8 +70,12 @@ def users(
             for i in range(len(event_counts))
         ]
     )
-    tokens = Token.objects.bulk_create(
-        [Token(key=Token.generate_key(), user=person) for person in people]
+    tokens = [secrets.token_hex(20) for _ in people]
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(user=person, digest=api_key_digest(key), prefix=key[:8])
+            for person, key in zip(people, tokens, strict=True)
+        ]
     )
     events = [
         e for person, n in zip(people, event_counts, strict=True) for e in events_for(person, n)
@@ -84,7 +88,7 @@ def users(
             [live_conversation(person, persona_obj, i) for i, person in enumerate(people)]
         )
     return [
-        Seeded(person, token.key, conversation)
+        Seeded(person, token, conversation)
         for person, token, conversation in zip(people, tokens, conversations, strict=True)
     ]
 

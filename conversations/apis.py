@@ -219,7 +219,7 @@ class ToolCallRelayApi(UserApi):
     """The live page relays a Tavus `conversation.tool_call` here and gets the tool's answer."""
 
     def user_for_token(self, request, key: str):
-        """Token, user and conversation in one query (drako.authentication)."""
+        """Token, user and conversation in one query (accounts.authentication)."""
         conversation = selectors.conversation_for_tool_call_by_token(
             token_key=key, conversation_id=self.kwargs.get("conversation_id")
         )

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import api_key_digest
 from conversations.models import LIVE_STATUSES, Conversation, Proposal
 
 
@@ -50,7 +51,9 @@ def conversation_for_tool_call_by_token(*, token_key: str, conversation_id) -> C
     """The conversation, with its user, if `token_key` is its active owner's API token."""
     try:
         matches = conversations_for_tool_calls().filter(
-            pk=int(conversation_id), user__auth_token__key=token_key, user__is_active=True
+            pk=int(conversation_id),
+            user__api_tokens__digest=api_key_digest(token_key),
+            user__is_active=True,
         )
         return next(iter(matches[:1]), None)
     except (TypeError, ValueError, OverflowError):

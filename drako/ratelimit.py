@@ -1,18 +1,16 @@
-"""Small fixed-window rate limits on a cache every worker shares (see drako/cache.py).
+"""Small fixed-window rate limits that every worker shares (drako/counters.py counts them).
 
-Counting is one atomic `add` + `incr`, so a parallel burst cannot overshoot a limit. The tool-call
-relay's per-minute guard alone counts per process: it sits on the hottest path, where a shared
-count would cost a database query per call, and a loop guard that lets twice through is still one.
+Counting is one atomic statement, so a parallel burst cannot overshoot a limit, and one round
+trip, so even the tool-call relay, the hottest path, counts in the shared store.
 """
 
-import contextlib
 import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import cache
 
-PER_PROCESS_SCOPES = frozenset({"tool-call"})
+from drako import counters
 
 
 @dataclass(frozen=True)
@@ -21,25 +19,14 @@ class Limit:
     remaining: int
 
 
-def _store(scope: str):
-    return caches["local" if scope in PER_PROCESS_SCOPES else "default"]
-
-
-def _cache_key(scope: str, key: str) -> str:
-    # Hashed: keys hold user input (account names) that a cache backend may refuse as a key.
-    return f"ratelimit:{scope}:{hashlib.sha256(key.encode()).hexdigest()}"
+def _key(scope: str, key: str) -> str:
+    # Hashed: keys hold user input (account names) of any length and alphabet.
+    return f"{scope}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def count(*, scope: str, key: str, window_seconds: int) -> int:
     """Counts one attempt of (scope, key) and returns how many its window now holds."""
-    store, cache_key = _store(scope), _cache_key(scope, key)
-    # add() is atomic on every backend: only the first attempt of a window sets the expiry.
-    store.add(cache_key, 0, timeout=window_seconds)
-    try:
-        return store.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        store.set(cache_key, 1, timeout=window_seconds)
-        return 1
+    return counters.count(_key(scope, key), window_seconds=window_seconds)
 
 
 def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> Limit:
@@ -50,28 +37,32 @@ def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> Limit:
 
 def give_back(*, scope: str, key: str) -> None:
     """Uncounts one attempt of (scope, key), e.g. one that turned out not to be a failure."""
-    with contextlib.suppress(ValueError):  # its window ended meanwhile: nothing to give back
-        _store(scope).decr(_cache_key(scope, key))
+    counters.give_back(_key(scope, key))
 
 
 def is_limited(*, scope: str, key: str, limit: int) -> bool:
     """True when (scope, key) has used up its attempts, without counting a new one."""
-    return (_store(scope).get(_cache_key(scope, key)) or 0) >= limit
+    return counters.current(_key(scope, key)) >= limit
 
 
 def reset(*, scope: str, key: str) -> None:
     """Forgets the attempts of (scope, key), e.g. after a successful sign-in."""
-    _store(scope).delete(_cache_key(scope, key))
+    counters.forget(_key(scope, key))
 
 
 def claim(*, scope: str, key: str, value, seconds: int) -> bool:
     """Takes (scope, key) for `seconds` if nobody holds it: True for exactly one caller."""
-    return _store(scope).add(_cache_key(scope, key), value, timeout=seconds)
+    return cache.add(f"ratelimit:{_key(scope, key)}", value, timeout=seconds)
+
+
+def release(*, scope: str, key: str) -> None:
+    """Ends the claim on (scope, key) before its time, e.g. after a successful sign-in."""
+    cache.delete(f"ratelimit:{_key(scope, key)}")
 
 
 def holder(*, scope: str, key: str):
     """What the current claim on (scope, key) holds, or None."""
-    return _store(scope).get(_cache_key(scope, key))
+    return cache.get(f"ratelimit:{_key(scope, key)}")
 
 
 def client_address(request) -> str:

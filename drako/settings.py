@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drako",
@@ -107,14 +106,7 @@ def _shared_cache() -> dict:
     return cache
 
 
-# "local" is per process on purpose (drako/ratelimit.py says which limit uses it and why).
-CACHES = {
-    "default": _shared_cache(),
-    "local": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "drako-local",
-    },
-}
+CACHES = {"default": _shared_cache()}
 
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend behind the sign-in guard, taking a username or an email (accounts/guard.py).
@@ -197,7 +189,7 @@ SECURE_CSP = {
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "drako.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

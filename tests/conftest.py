@@ -4,7 +4,7 @@ import ipaddress
 import socket
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, synced_persona
@@ -52,9 +52,8 @@ _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
 @pytest.fixture(autouse=True)
 def _fresh_caches(request, django_db_blocker):
-    """Every test starts with empty caches: the per-process one, and (for a test that uses the
-    database) the shared database cache, whose table a transactional test's flush leaves alone."""
-    caches["local"].clear()
+    """A test that uses the database starts with an empty shared database cache, whose table a
+    transactional test's flush leaves alone (rate counts are a model's rows: flushed)."""
     uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(
         request.fixturenames
     )
@@ -88,14 +87,14 @@ def api_client():
 def user_api(user):
     """An API client authenticated with the user's token."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user.api_key}")
     return client
 
 
 @pytest.fixture
 def other_api(other_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {other_user.auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {other_user.api_key}")
     return client
 
 

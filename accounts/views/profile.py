@@ -54,7 +54,26 @@ def signup_view(request):
     return render(request, "accounts/signup.html", {"form": form})
 
 
-@never_cache  # the page shows the API token and the feed link: no cache may keep it
+def _profile_page(request, form, *, new_key: str = ""):
+    feed_url = request.build_absolute_uri(
+        reverse("schedules:calendar-feed", args=[request.user.calendar_token])
+    )
+    context = {
+        "form": form,
+        "tokens": request.user.api_tokens.all(),
+        "new_key": new_key,
+        "max_tokens": services.MAX_API_TOKENS,
+        "feed_url": feed_url,
+        "email_can_send": emails.can_send(),
+        "push_available": webpush.is_configured(),
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        # The reverse relation, not schedules' selector: accounts sits below schedules.
+        "push_browsers": request.user.push_subscriptions.count(),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@never_cache  # the page shows the feed link (and a new API key, once): no cache may keep it
 @login_required
 def profile_view(request):
     form = ProfileForm(request.POST or None, instance=request.user)
@@ -66,27 +85,39 @@ def profile_view(request):
             if request.user.email:
                 messages.info(request, f"We sent a link to {request.user.email} to confirm it.")
         return redirect("profile")
-    feed_url = request.build_absolute_uri(
-        reverse("schedules:calendar-feed", args=[request.user.calendar_token])
+    return _profile_page(request, form)
+
+
+@never_cache
+@login_required
+@require_POST
+def token_create_view(request):
+    # Rendered here, never redirected: the key is in this one response and nowhere else.
+    key = services.user_token_create(user=request.user)
+    messages.success(
+        request,
+        "New API token created. Copy it now: DRAKO keeps only a fingerprint of it and cannot "
+        "show it again.",
     )
-    context = {
-        "form": form,
-        "token": services.user_token_get(user=request.user),
-        "feed_url": feed_url,
-        "email_can_send": emails.can_send(),
-        "push_available": webpush.is_configured(),
-        "vapid_public_key": settings.VAPID_PUBLIC_KEY,
-        # The reverse relation, not schedules' selector: accounts sits below schedules.
-        "push_browsers": request.user.push_subscriptions.count(),
-    }
-    return render(request, "accounts/profile.html", context)
+    return _profile_page(request, ProfileForm(instance=request.user), new_key=key)
 
 
 @login_required
 @require_POST
-def token_regenerate_view(request):
-    services.user_token_regenerate(user=request.user)
-    messages.success(request, "New API token created. The old one no longer works.")
+def token_revoke_view(request):
+    token_id = request.POST.get("token_id", "")
+    if token_id == "all":
+        count = services.user_tokens_revoke(user=request.user)
+        messages.success(request, f"Revoked {count} API token(s). Scripts using them now get 401.")
+    elif (
+        token_id.isascii()
+        and token_id.isdigit()
+        and len(token_id) < 19
+        and (services.user_token_revoke(user=request.user, token_id=int(token_id)))
+    ):
+        messages.success(request, "API token revoked. Scripts using it now get 401.")
+    else:
+        messages.error(request, "No such API token: it may have been revoked already.")
     return redirect("profile")
 
 

@@ -85,7 +85,7 @@ def signin_unlock_view(request, token: str):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's password change, through the sign-in guard; it also replaces the API token."""
+    """Django's password change, through the sign-in guard; it also revokes the API tokens."""
 
     template_name = "registration/password_change.html"
     form_class = PasswordChangeForm
@@ -98,8 +98,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         services.user_password_changed(user=self.request.user)
         messages.success(
             self.request,
-            "Password changed. Your API token was replaced too: scripts using the old one need "
-            "the new token from your profile.",
+            "Password changed. Your API tokens were revoked too: scripts using them need a new "
+            "token from your profile.",
         )
         return response
 

@@ -1,6 +1,7 @@
+import re
+
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from tests.factories import PASSWORD
@@ -17,14 +18,14 @@ SIGNUP = {
 }
 
 
-def test_signup_creates_user_with_zone_and_token_and_signs_in(client):
+def test_signup_creates_user_with_zone_and_signs_in(client):
     response = client.post(reverse("signup"), SIGNUP)
     assert response.status_code == 302
     assert response["Location"] == reverse("schedules:schedule")
     user = User.objects.get(username="newcomer")
     assert user.time_zone == "Asia/Kolkata"
     assert user.display_name == "Nia"
-    assert Token.objects.filter(user=user).exists()
+    assert not user.api_tokens.exists()  # made on request, when the key can be shown
     assert client.get(reverse("profile")).status_code == 200
 
 
@@ -141,18 +142,47 @@ def test_profile_rejects_working_day_ending_before_it_starts(user_client, user):
     assert user.time_zone == "Europe/Berlin"
 
 
-def test_profile_shows_token_and_feed_link(user_client, user):
+def test_profile_names_tokens_by_prefix_never_by_key_and_shows_the_feed_link(user_client, user):
     html = user_client.get(reverse("profile")).content.decode()
-    assert user.auth_token.key in html
+    assert user.api_key not in html  # only a digest is stored: the page cannot show it
+    assert f"<code>{user.api_key[:8]}…</code>" in html
     assert f"/calendar/{user.calendar_token}.ics" in html
 
 
-def test_token_regenerate_replaces_the_key(user_client, user):
-    old = user.auth_token.key
-    assert user_client.get(reverse("token-regenerate")).status_code == 405
-    user_client.post(reverse("token-regenerate"))
-    new = Token.objects.get(user=user).key
-    assert new != old
+def test_a_new_token_is_shown_once_and_works(user_client, user, api_client):
+    assert user_client.get(reverse("token-create")).status_code == 405
+    response = user_client.post(reverse("token-create"))
+    assert "no-store" in response["Cache-Control"]
+    [key] = re.findall(r'id="api-token"[^>]*value="([0-9a-f]{40})"', response.content.decode())
+    assert key != user.api_key and user.api_tokens.count() == 2
+    assert key not in user_client.get(reverse("profile")).content.decode()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.get("/api/conversations/").status_code == 200
+
+
+def test_making_one_token_too_many_revokes_the_oldest(user_client, user, api_client):
+    from accounts.services import MAX_API_TOKENS, user_token_create
+
+    keys = [user_token_create(user=user) for _ in range(MAX_API_TOKENS)]
+    assert user.api_tokens.count() == MAX_API_TOKENS
+    for key, expected in ((user.api_key, 401), (keys[0], 200), (keys[-1], 200)):
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert api_client.get("/api/conversations/").status_code == expected
+
+
+def test_one_token_is_revoked_and_another_users_token_cannot_be(user_client, user, other_user):
+    from accounts.services import user_token_create
+
+    spare = user_token_create(user=user)
+    mine, theirs = user.api_tokens.last(), other_user.api_tokens.get()
+    user_client.post(reverse("token-revoke"), {"token_id": str(theirs.pk)})
+    user_client.post(reverse("token-revoke"), {"token_id": str(mine.pk)})
+    assert list(user.api_tokens.values_list("prefix", flat=True)) == [spare[:8]]
+    assert other_user.api_tokens.filter(pk=theirs.pk).exists()
+    for garbage in ("", "x", "³", "9" * 40, "-1"):
+        response = user_client.post(reverse("token-revoke"), {"token_id": garbage}, follow=True)
+        assert response.status_code == 200 and "No such API token" in response.content.decode()
+    assert user.api_tokens.count() == 1
 
 
 def test_calendar_link_regenerate_replaces_the_secret(user_client, user):

@@ -38,7 +38,7 @@ def _account(user) -> str:
 
 def _let_the_delay_pass(user) -> None:
     """What the gate's expiry does after its interval (tests do not sleep)."""
-    ratelimit.reset(scope="signin-gate", key=_account(user))
+    ratelimit.release(scope="signin-gate", key=_account(user))
 
 
 def _api(identity: str, password: str, address: str, **cookies):

@@ -1,6 +1,6 @@
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.models import api_key_digest
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -10,7 +10,9 @@ URL = "/api/auth/token/"
 def test_token_issued_for_right_credentials(api_client, user):
     response = api_client.post(URL, {"username": "alice", "password": PASSWORD}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=user).key}
+    key = response.json()["token"]
+    assert user.api_tokens.filter(digest=api_key_digest(key)).exists()
+    assert not user.api_tokens.filter(digest=key).exists()  # the key itself is never stored
 
 
 def test_token_works_as_authorization_header(api_client, user):
@@ -24,9 +26,9 @@ def test_token_works_as_authorization_header(api_client, user):
     )
 
 
-def test_regenerated_token_revokes_the_old_one(user_client, user, api_client):
-    old = user.auth_token.key
-    user_client.post("/accounts/profile/token/")
+def test_revoking_every_token_from_the_profile_stops_them(user_client, user, api_client):
+    old = user.api_key
+    user_client.post("/accounts/profile/token/revoke/", {"token_id": "all"})
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
     assert (
         api_client.get("/api/events/?start=2030-01-01T00:00&end=2030-01-02T00:00").status_code

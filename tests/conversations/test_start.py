@@ -225,7 +225,7 @@ def test_other_users_conversation_is_404_on_every_route(
 ):
     principal = {"other": other_user, "staff": staff_user}.get(who)
     if principal:
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {principal.auth_token.key}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {principal.api_key}")
         client.force_login(principal)
     expected = 401 if who == "anonymous" else 404
     base = f"/api/conversations/{live_conversation.pk}"

@@ -62,11 +62,17 @@ def test_a_per_process_cache_with_several_workers_is_an_error(settings, monkeypa
     assert checks.shared_cache_check() == []
 
 
-def test_the_tool_call_guard_alone_counts_per_process():
-    from drako import ratelimit
+def test_every_limit_the_tool_call_guard_included_counts_in_the_shared_store(db, user):
+    from conversations import limits
+    from conversations.errors import TooManyRequests
+    from drako.models import RateCounter
 
-    assert {"tool-call"} == ratelimit.PER_PROCESS_SCOPES
-    assert caches["local"] is not cache
+    assert list(caches) == ["default"]  # no per-process cache left to count in
+    for _ in range(3):
+        limits.per_user_minute(scope="tool-call", user_id=user.pk, limit=3, message="slow down")
+    assert RateCounter.objects.get().hits == 3
+    with pytest.raises(TooManyRequests, match="slow down"):
+        limits.per_user_minute(scope="tool-call", user_id=user.pk, limit=3, message="slow down")
 
 
 # --- Oversized bodies on the API ---------------------------------------------------------------

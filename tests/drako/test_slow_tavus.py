@@ -28,7 +28,7 @@ GUARD_SECONDS = 60
 SEED = """
 import json, django
 django.setup()
-from rest_framework.authtoken.models import Token
+from accounts.services import user_token_create
 from accounts.models import User
 from conversations import services
 from personas.models import Persona
@@ -38,7 +38,7 @@ persona_sync(persona=persona)
 tokens = []
 for i in range(21):
     user = User.objects.create_user(username=f"u{i}", password="x" * 12, time_zone="Europe/Berlin")
-    tokens.append(Token.objects.create(user=user).key)
+    tokens.append(user_token_create(user=user))
 live = services.conversation_start(user=User.objects.get(username="u0"), persona=persona)
 print(json.dumps({"tokens": tokens, "live": live.conversation.pk}))
 """

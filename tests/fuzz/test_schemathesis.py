@@ -105,7 +105,7 @@ def world(db, fake_tavus, settings):
     conversations = list(Conversation.objects.filter(user=user).order_by("pk"))
     return {
         "user": user,
-        "token": user.auth_token.key,
+        "token": user.api_key,
         "event_id": [e.pk for e in events],
         "change_id": [
             *user.event_changes.values_list("pk", flat=True),

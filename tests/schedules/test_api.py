@@ -47,7 +47,7 @@ def test_same_utc_event_reads_in_each_users_own_zone(api_client):
         add_event(owner, "Dentist", january(8, 14))
     expected = {kolkata: "2030-01-08T19:30:00+05:30", la: "2030-01-08T06:00:00-08:00"}
     for owner, local in expected.items():
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {owner.auth_token.key}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {owner.api_key}")
         events = api_client.get(f"/api/events/?{WINDOW}").json()
         assert [e["start"] for e in events] == [local]
 
@@ -204,7 +204,7 @@ def test_event_isolation_matrix(
 ):
     principal = {"owner": user, "other": other_user, "staff": staff_user}.get(who)
     if principal:
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {principal.auth_token.key}")
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {principal.api_key}")
     url = f"/api/events/{alices_event.pk}/"
     assert api_client.get(url).status_code == expected_read
     assert api_client.patch(url, {"title": "Hijacked"}, format="json").status_code == expected_write

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user.api_key}")
     return client
 
 

@@ -76,7 +76,7 @@ class Owned:
 
         self.user.refresh_from_db()
         return {
-            "user": (self.user.calendar_token, self.user.auth_token.key, self.user.password),
+            "user": (self.user.calendar_token, self.user.api_key, self.user.password),
             "events": rows(Event, owner=self.user),
             "changes": rows(EventChange, owner=self.user),
             "conversations": rows(Conversation, user=self.user),

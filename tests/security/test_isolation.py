@@ -131,7 +131,7 @@ def test_lists_and_pages_never_show_another_users_objects(world, client):
         "BBB-",
         b.user.username,
         b.user.calendar_token,
-        b.user.auth_token.key,
+        b.user.api_key,
         b.live.tavus_conversation_id,
         b.live.callback_secret,
         b.push_subscription.endpoint,
@@ -180,7 +180,7 @@ def test_anonymous_callers_are_sent_to_sign_in_or_refused(world, client):
 
 def test_api_token_of_one_user_reaches_only_their_objects(world, client):
     a, b = world
-    headers = {"HTTP_AUTHORIZATION": f"Token {a.user.auth_token.key}"}
+    headers = {"HTTP_AUTHORIZATION": f"Token {a.user.api_key}"}
     listed = client.get("/api/conversations/", **headers).json()
     assert {c["id"] for c in listed} == {a.live.pk, a.ended.pk}
     relay = f"/api/conversations/{b.live.pk}/tool-calls/"

@@ -78,7 +78,7 @@ def test_no_secret_on_any_page_or_api_answer(marked, client):
             paths.append(f"/admin/personas/persona/{persona.pk}/change/")
             paths.append(f"/admin/conversations/conversation/{owned.live.pk}/change/")
         client.force_login(owned.user)
-        token = {"HTTP_AUTHORIZATION": f"Token {owned.user.auth_token.key}"}
+        token = {"HTTP_AUTHORIZATION": f"Token {owned.user.api_key}"}
         for path in paths:
             response = client.get(path, **(token if path.startswith("/api/") else {}))
             if leaked := _leaks(_body(response), secrets):

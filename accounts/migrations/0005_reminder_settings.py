@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_working_days'),
+        ('accounts', '0004_api_tokens_hashed'),
     ]
 
     operations = [

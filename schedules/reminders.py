@@ -163,12 +163,14 @@ def reminder_message(occurrence: Event, *, now: datetime) -> notify.Message:
         if occurrence.all_day:
             said["when"] = speech.describe_day(occurrence.start, tz=tz, now=now)
             lines = [_("%(title)s is %(when)s.") % said]
+            subject = _("Reminder: %(title)s") % said
         else:
             lines = [_("%(title)s starts %(when)s.") % said]
+            subject = _("Reminder: %(title)s at %(clock)s") % said
         if occurrence.location:
             lines.append(_("Where: %(place)s") % {"place": occurrence.location})
         return notify.Message(
-            subject=_("Reminder: %(title)s at %(clock)s") % said,
+            subject=subject,
             lines=lines,
             link=talk_link(),
             link_label=_("Talk to DRAKO"),

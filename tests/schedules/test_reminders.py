@@ -210,3 +210,14 @@ def test_a_series_new_reminder_reaches_its_moved_occurrences(owner, mailoutbox):
     assert reminders.reminders_send_due(now=moved - 31 * MINUTE) == 0
     assert reminders.reminders_send_due(now=moved - 30 * MINUTE) == 1
     assert reminders.reminders_send_due(now=moved - 10 * MINUTE) == 0  # no 10-minute one now
+
+
+def test_an_all_day_event_reminds_of_its_day(owner, mailoutbox):
+    berlin = ZoneInfo("Europe/Berlin")
+    day = datetime(2030, 3, 13, 0, 0, tzinfo=berlin)
+    services.event_create(owner=owner, title="Holiday", start=day, end=day + timedelta(days=1),
+                          all_day=True, reminders=[12 * 60], context=CONTEXT)  # fmt: skip
+    assert reminders.reminders_send_due(now=day - timedelta(hours=12)) == 1
+    (mail,) = mailoutbox
+    assert mail.subject == "Reminder: Holiday"
+    assert "Holiday is tomorrow, Wednesday, March 13." in mail.body

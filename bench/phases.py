@@ -1,26 +1,39 @@
 """The bench's measurements; each returns plain numbers for bench.report."""
 
 import json
+import os
 import random
 import statistics
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from bench import cpu, seed
 from bench.loadgen import Req, Run, percentile, run_closed, run_processes, run_schedule
+from bench.report import TARGETS
+from bench.rounds import Endpoint, measure
+from bench.rounds import summary as summary_rounds
+from bench.wire import REDIS_URL, RedisRoundTrips, WireCounter
 from conversations.context import conversation_context_build
 from conversations.models import Conversation, ConversationEvent
 
 QUERY_USERS = (1, 10, 1_000, 10_000)
-LATENCY_N = {1: 300, 4: 400}
+# Interleaved rounds (bench/rounds.py): each round sends BATCH[c] requests to every floor and
+# every endpoint at c connections. BENCH_ROUNDS trades time for a tighter spread.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
+FOUR_ROUNDS = max(ROUNDS // 2, 3)
+BATCH = {1: 20, 4: 40}
+LATENCY_N = {1: 300, 4: 400}  # the isolation phase's calls
 LOAD_CONVERSATIONS, LOAD_EVERY_S, LOAD_FOR_S = 100, 5, 60
 WEBHOOK_CONVERSATIONS = 400
 HUNG_STARTS = 20
@@ -47,6 +60,10 @@ def prepare() -> None:
     S["load"] = seed.users("load", [200] * LOAD_CONVERSATIONS, live=True, persona_obj=persona)
     S["hooks"] = seed.users("hook", [0] * WEBHOOK_CONVERSATIONS, live=True, persona_obj=persona)
     S["starters"] = seed.users("start", [5] * HUNG_STARTS, live=False, persona_obj=persona)
+    with connection.cursor() as cursor:
+        # The commit floor's table (bench/urls.py): a plain one, since a TEMP table is not
+        # WAL-logged, so its commit would not wait on the disk.
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_commit (x int)")
 
 
 # --- requests ------------------------------------------------------------------------------------
@@ -56,10 +73,21 @@ def _headers(token: str) -> tuple[tuple[str, str], ...]:
     return (("Authorization", f"Token {token}"), ("Content-Type", "application/json"))
 
 
-def tool_req(seeded, name: str, arguments: dict, call_id: str) -> Req:
+def session_headers(user) -> tuple[tuple[str, str], ...]:
+    """What the live page sends (static/js/conversation.js): its session cookie, the CSRF cookie
+    and the same token in X-CSRFToken."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    csrf = get_random_string(32, CSRF_ALLOWED_CHARS)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    return (("Cookie", cookie), ("X-CSRFToken", csrf), ("Content-Type", "application/json"))
+
+
+def tool_req(seeded, name: str, arguments: dict, call_id: str, headers=None) -> Req:
     body = {"name": name, "arguments": json.dumps(arguments), "tool_call_id": call_id}
     path = f"/api/conversations/{seeded.conversation.pk}/tool-calls/"
-    return Req("POST", path, json.dumps(body).encode(), _headers(seeded.token))
+    return Req("POST", path, json.dumps(body).encode(), headers or _headers(seeded.token))
 
 
 def _event_id(seeded, n: int) -> int:
@@ -90,12 +118,12 @@ def _call_id(label: str) -> str:
     return f"bench-{label}-{next(_ids)}"
 
 
-def tool_requests(seeded, name: str, count: int, proposals=None) -> list[Req]:
+def tool_requests(seeded, name: str, count: int, proposals=None, headers=None) -> list[Req]:
     arguments = tool_arguments(seeded)[name]
     reqs = []
     for i in range(count):
         args = {"change_id": proposals[i].pk} if name == "confirm_change" else arguments
-        reqs.append(tool_req(seeded, name, args, _call_id(name)))
+        reqs.append(tool_req(seeded, name, args, _call_id(name), headers))
     return reqs
 
 
@@ -117,132 +145,238 @@ def summary(run: Run) -> dict:
 # --- phases --------------------------------------------------------------------------------------
 
 
-def latency(port: int) -> dict:
-    """Floor and each tool at 1 and 4 connections, on the 10,000-event user's live conversation."""
+def _floors(port: int) -> list[Endpoint]:
+    return [
+        Endpoint("bare view", port, lambda n: [Req("GET", "/bench/floor")] * n),
+        Endpoint("/healthz", port, lambda n: [Req("GET", "/healthz")] * n),
+        Endpoint("INSERT + COMMIT", port, lambda n: [Req("POST", "/bench/commit")] * n),
+    ]
+
+
+class _Proposals:
+    """Seeded pending proposals, handed out in order: each confirm_change confirms a fresh one."""
+
+    def __init__(self, who, count: int, year: int):
+        self.left = seed.pending_proposals(who.conversation, count, year=year)
+
+    def take(self, n: int) -> list:
+        taken, self.left = self.left[:n], self.left[n:]
+        if len(taken) < n:
+            raise RuntimeError("the bench seeded too few proposals for its rounds")
+        return taken
+
+
+def _tool_endpoint(name, who, port, headers, proposals) -> Endpoint:
+    def batch(n: int) -> list[Req]:
+        taken = proposals.take(n) if name == "confirm_change" else None
+        return tool_requests(who, name, n, taken, headers)
+
+    return Endpoint(name, port, batch)
+
+
+def _variants(port: int, redis_port: int | None) -> list[tuple[str, str, int]]:
+    """(auth, cache, port): both auth paths, on the database cache and (if up) on Redis."""
+    servers = [("database", port)] + ([("Redis", redis_port)] if redis_port else [])
+    return [(auth, cache, p) for cache, p in servers for auth in ("token", "session")]
+
+
+def latency(port: int, redis_port: int | None = None) -> dict:
+    """Every tool on the 10,000-event user's live conversation, token and session auth, on the
+    database cache and on Redis, with the floors of the same server measured in the same rounds;
+    then at 4 connections (token, database cache); then the week page."""
     who = S["query"][10_000]
-    floor = [Req("GET", "/bench/floor") for _ in range(max(LATENCY_N.values()))]
-    run_closed(HOST, port, floor[:200], 4, 30)  # warm both workers and their connections
-    for name in tool_arguments(who):
-        if name not in ("confirm_change", "undo_last_change"):
-            run_closed(HOST, port, tool_requests(who, name, 8), 4, 30)
-    out = {"floor": {}, "tools": {}}
-    for c, n in LATENCY_N.items():
-        out["floor"][c] = summary(run_closed(HOST, port, floor[:n], c, 60))
-    names = list(tool_arguments(who))
-    pending = seed.pending_proposals(who.conversation, sum(LATENCY_N.values()), year=2031)
-    for name in names:
-        out["tools"][name] = {}
-        for c, n in LATENCY_N.items():
-            batch, pending = (
-                (pending[:n], pending[n:]) if name == "confirm_change" else (None, pending)
-            )
-            reqs = tool_requests(who, name, n, batch)
-            out["tools"][name][c] = summary(run_closed(HOST, port, reqs, c, 60))
-    out["four_users"] = _decisions_across_users(port)
-    return out
-
-
-def _decisions_across_users(port: int) -> dict:
-    """Confirm and undo at 4 connections again, the calls taking turns among 4 users.
-
-    Above, all 4 connections are one user's conversation, and one user's schedule writes queue
-    on that user's lock by design (no double booking). A live conversation makes one call at a
-    time, so concurrent calls in production come from different users.
-    """
-    users = list(S["query"].values())
-    per_user = LATENCY_N[4] // len(users)
-    pending = {
-        who.user.pk: seed.pending_proposals(who.conversation, per_user, year=2035) for who in users
+    headers = {"token": _headers(who.token), "session": session_headers(who.user)}
+    servers = {"database": port, "Redis": redis_port}
+    for p in filter(None, servers.values()):  # warm both workers and their connections
+        run_closed(HOST, p, [Req("GET", "/bench/floor")] * 200, 4, 30)
+        for name in ("list_schedule_events", "find_free_slots"):
+            run_closed(HOST, p, tool_requests(who, name, 8), 4, 30)
+    variants = _variants(port, redis_port)
+    proposals = _Proposals(who, ROUNDS * BATCH[1] * len(variants), 2031)
+    floors = {cache: _floors(p) for cache, p in servers.items() if p}
+    one: list[tuple[dict, Endpoint]] = []
+    for name in TARGETS:
+        for auth, cache, p in variants:
+            endpoint = _tool_endpoint(name, who, p, headers[auth], proposals)
+            one.append(({"endpoint": name, "auth": auth, "cache": cache, "conns": 1}, endpoint))
+    page = Req("GET", "/schedule/?view=week", None, headers["session"][:1])  # the cookies
+    week = Endpoint("week page", port, lambda n: [page] * n)
+    one.append(({"endpoint": "schedule week page", "auth": "session", "cache": "database"}, week))
+    order = [f for fl in floors.values() for f in fl] + [e for _, e in one]
+    round_s = {1: measure(order, rounds=ROUNDS, n=BATCH[1], concurrency=1)}
+    rows = [_row(meta | {"conns": 1}, e, floors[meta["cache"]]) for meta, e in one]
+    for cache, fl in floors.items():
+        rows += [_floor_row(f, cache, 1, fl) for f in fl]
+    rows += _four_connections(port, who, headers["token"])
+    return {
+        "rows": rows,
+        "rounds": ROUNDS,
+        "four_rounds": FOUR_ROUNDS,
+        "batch": BATCH,
+        "round_s": round_s,
     }
-    out = {}
-    for name in ("confirm_change", "undo_last_change"):
-        lists = [
-            tool_requests(
-                who, name, per_user, pending[who.user.pk] if name == "confirm_change" else None
-            )
-            for who in users
-        ]
-        reqs = [req for turn in zip(*lists, strict=True) for req in turn]
-        out[name] = summary(run_closed(HOST, port, reqs, 4, 60))
-    return out
 
 
-TX_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")  # not ROLLBACK TO SAVEPOINT: that one counts
+def _row(meta: dict, endpoint: Endpoint, floors: list[Endpoint]) -> dict:
+    return meta | summary_rounds(endpoint, {f.name: f for f in floors})
+
+
+def _floor_row(floor: Endpoint, cache: str, conns: int, floors: list[Endpoint]) -> dict:
+    meta = {"endpoint": floor.name, "auth": "-", "cache": cache, "conns": conns, "floor": True}
+    return _row(meta, floor, floors)
+
+
+def _four_connections(port: int, who, headers) -> list[dict]:
+    """The tools at 4 connections on one user (whose writes queue on the user's lock, by
+    design), then confirm and undo with the calls taking turns among 4 users, which is how
+    concurrent calls arrive in production (a live conversation makes one call at a time)."""
+    floors = _floors(port)
+    proposals = _Proposals(who, FOUR_ROUNDS * BATCH[4], 2041)
+    tools = [(name, _tool_endpoint(name, who, port, headers, proposals)) for name in TARGETS]
+    users = list(S["query"].values())
+    share = BATCH[4] // len(users)
+    pools = {u.user.pk: _Proposals(u, FOUR_ROUNDS * share, 2045) for u in users}
+
+    def in_turn(name: str) -> Endpoint:
+        def batch(n: int) -> list[Req]:
+            lists = []
+            for u in users:
+                taken = pools[u.user.pk].take(share) if name == "confirm_change" else None
+                lists.append(tool_requests(u, name, share, taken))
+            return [req for turn in zip(*lists, strict=True) for req in turn]
+
+        return Endpoint(f"{name}, 4 users in turn", port, batch)
+
+    turns = [(f"{n}, 4 users in turn", in_turn(n)) for n in ("confirm_change", "undo_last_change")]
+    measure(floors + [e for _, e in tools + turns], rounds=FOUR_ROUNDS, n=BATCH[4], concurrency=4)
+    meta = {"auth": "token", "cache": "database", "conns": 4}
+    rows = [_row(meta | {"endpoint": name}, e, floors) for name, e in tools + turns]
+    return rows + [_floor_row(f, "database", 4, floors) for f in floors]
+
+
+TX_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")  # not ROLLBACK TO SAVEPOINT: that one is work
+HEALTH_CHECK = "SELECT 1"  # Django's CONN_HEALTH_CHECKS, sent on a reused connection's first use
 
 
 def _is_query(sql: str) -> bool:
-    return sql.strip().upper() not in TX_CONTROL
+    return sql.strip().upper() not in (*TX_CONTROL, HEALTH_CHECK)
 
 
-def _count(client: Client, method: str, path: str, **extra) -> tuple[int, int, list[str]]:
-    """Status, queries (transaction BEGIN/COMMIT not counted; savepoints are), and the SQL."""
+@contextmanager
+def on_the_wire(wire: WireCounter):
+    """Django's connection goes through the counting proxy (bench/wire.py) for the block."""
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["PORT"] = wire.port
+    connection.settings_dict["OPTIONS"] = {**saved.get("OPTIONS", {}), **wire.options}
+    try:
+        yield wire
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+
+def _count(wire: WireCounter, client: Client, method: str, path: str, **extra) -> tuple:
+    """Status, the round trips on the wire, and the statements Django's own log shows.
+
+    Django's test client leaves out the request cycle's connection bookkeeping
+    (close_old_connections on request_started and request_finished), which is what makes a
+    reused connection run its health check; it is done here as gunicorn's requests do it.
+    """
+    close_old_connections()
+    mark = wire.count()
     with CaptureQueriesContext(connection) as ctx:
         response = getattr(client, method)(path, **extra)
-    sql = [q["sql"] for q in ctx.captured_queries]
-    return response.status_code, sum(map(_is_query, sql)), sql
+    close_old_connections()
+    return response.status_code, wire.since(mark), [q["sql"] for q in ctx.captured_queries]
+
+
+LIMIT_MARKS = ('"drako_ratecounter"', '"drako_cache"')  # the rate limit in the database cache
 
 
 def split(sql: list[str]) -> dict:
-    """A tool call's queries: finding the caller and the conversation (with token auth, one
-    query does both), recording the call (its ToolCall row, savepoints, the commit setting),
-    and the tool's own schedule work."""
+    """A tool call's round trips: BEGIN/COMMIT/ROLLBACK, the connection health check, finding
+    the caller and the conversation (with token auth, one query does both), the rate limit's
+    count (when it is in the database), recording the call (its ToolCall row, savepoints,
+    SETs), and the tool's own schedule work."""
     queries = [q for q in sql if _is_query(q)]
+    limit = [q for q in queries if any(m in q for m in LIMIT_MARKS)]
+    queries = [q for q in queries if q not in limit]
     first_conv = next(
         (i for i, q in enumerate(queries) if '"conversations_conversation"' in q), len(queries)
     )
     record_marks = ('"conversations_toolcall"', "SAVEPOINT", "SET LOCAL")
     record = sum(any(m in q for m in record_marks) for q in queries[first_conv + 1 :])
     return {
-        "auth": first_conv + 1,
+        "transaction": sum(q.strip().upper() in TX_CONTROL for q in sql),
+        "health": sum(q.strip().upper() == HEALTH_CHECK for q in sql),
+        "auth": min(first_conv + 1, len(queries)),
+        "limit": len(limit),
         "record": record,
-        "tool": len(queries) - first_conv - 1 - record,
+        "tool": max(len(queries) - first_conv - 1 - record, 0),
     }
 
 
-def query_counts() -> dict:
-    """Queries per tool call (token and session auth) and per page, in-process on the same DB."""
-    out = {"tools": {}, "pages": {}, "sql": {}, "split": {}}
+def _post_tool(wire, client, who, name, arguments, extra) -> tuple:
+    req = tool_req(who, name, arguments, _call_id("q"))
+    return _count(
+        wire, client, "post", req.path, data=req.body, content_type="application/json", **extra
+    )
+
+
+def query_counts(redis_up: bool = False) -> dict:
+    """Round trips per tool call (token and session auth) and per page, counted on the wire
+    between Django and PostgreSQL (bench/wire.py), in-process on the same database."""
+    with on_the_wire(WireCounter().start()) as wire:
+        out = _wire_counts(wire)
+        if redis_up:
+            out["redis"] = _redis_counts(wire)
+        wire.stop()
+    return out
+
+
+def _wire_counts(wire: WireCounter) -> dict:
+    out = {"tools": {}, "pages": {}, "sql": {}, "split": {}, "django": {}}
     for n, who in S["query"].items():
-        pending = seed.pending_proposals(who.conversation, 1, year=2032)
+        pending = seed.pending_proposals(who.conversation, 2, year=2032 + n % 7)
         token_client, session_client = Client(), Client()
         session_client.force_login(who.user)
-        auth = {"HTTP_AUTHORIZATION": f"Token {who.token}"}
+        clients = {
+            "token": (token_client, {"HTTP_AUTHORIZATION": f"Token {who.token}"}),
+            "session": (session_client, {}),
+        }
+        for client, extra in clients.values():  # the connection proven once, as in a worker
+            _count(wire, client, "get", "/healthz", **extra)
         for name, arguments in tool_arguments(who).items():
             row = out["tools"].setdefault(name, {})
-            for label, client, extra in (
-                ("token", token_client, auth),
-                ("session", session_client, {}),
-            ):
+            for label, (client, extra) in clients.items():
                 if name == "confirm_change":
-                    arguments = {"change_id": pending[0].pk}
-                    if label == "session":
-                        pending = seed.pending_proposals(who.conversation, 1, year=2033)
-                        arguments = {"change_id": pending[0].pk}
+                    arguments = {"change_id": pending[0 if label == "token" else 1].pk}
                 if name == "undo_last_change" and label == "session":
                     continue  # the token call already undid the only applied change
-                req = tool_req(who, name, arguments, _call_id("q"))
-                status, count, sql = _count(
-                    client,
-                    "post",
-                    req.path,
-                    data=req.body,
-                    content_type="application/json",
-                    **extra,
-                )
-                row.setdefault(label, {})[n] = count if status == 200 else f"HTTP {status}"
+                status, trips, logged = _post_tool(wire, client, who, name, arguments, extra)
+                row.setdefault(label, {})[n] = len(trips) if status == 200 else f"HTTP {status}"
                 if n == 10_000:
-                    out["split"].setdefault(name, {})[label] = split(sql)
+                    out["split"].setdefault(name, {})[label] = split(trips)
+                    out["django"].setdefault(name, {})[label] = len(logged)
                     if label == "token":
-                        out["sql"][name] = sql
+                        out["sql"][name] = trips
+        token_client, auth = clients["token"]
+        _post_tool(wire, token_client, who, "list_schedule_events", {"when": "today"}, auth)
         dup = tool_req(who, "list_schedule_events", {"when": "today"}, f"dup-{n}")
-        _count(
-            token_client, "post", dup.path, data=dup.body, content_type="application/json", **auth
-        )
-        status, count, sql = _count(
-            token_client, "post", dup.path, data=dup.body, content_type="application/json", **auth
-        )
-        out["tools"].setdefault("(repeat delivery)", {}).setdefault("token", {})[n] = count
-        out["sql"]["(repeat delivery)"] = sql
+        for _ in range(2):
+            status, trips, _ = _count(
+                wire,
+                token_client,
+                "post",
+                dup.path,
+                data=dup.body,
+                content_type="application/json",
+                **auth,
+            )
+        out["tools"].setdefault("(repeat delivery)", {}).setdefault("token", {})[n] = len(trips)
+        out["sql"]["(repeat delivery)"] = trips
         pages = {
             "schedule week": "/schedule/?view=week",
             "conversation live": f"/conversations/{who.conversation.pk}/",
@@ -250,10 +384,34 @@ def query_counts() -> dict:
             "history (conversation list)": "/conversations/",
         }
         for page, path in pages.items():
-            status, count, sql = _count(session_client, "get", path)
-            out["pages"].setdefault(page, {})[n] = count if status == 200 else f"HTTP {status}"
+            status, trips, _ = _count(wire, session_client, "get", path)
+            out["pages"].setdefault(page, {})[n] = len(trips) if status == 200 else f"HTTP {status}"
             if n == 10_000:
-                out["sql"][page] = sql
+                out["sql"][page] = trips
+    return out
+
+
+def _redis_counts(wire: WireCounter) -> dict:
+    """A read on the Redis cache: PostgreSQL round trips, and Redis's (redis-py's socket writes)."""
+    who = S["query"][10_000]
+    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    out = {}
+    with override_settings(CACHES={"default": redis_cache}):
+        session_client = Client()
+        session_client.force_login(who.user)
+        clients = {
+            "token": (Client(), {"HTTP_AUTHORIZATION": f"Token {who.token}"}),
+            "session": (session_client, {}),
+        }
+        for label, (client, extra) in clients.items():
+            # Warm: the connections to PostgreSQL and Redis proven (Redis's handshake is once).
+            _post_tool(wire, client, who, "list_schedule_events", {"when": "today"}, extra)
+            counter = RedisRoundTrips()
+            with counter.counting():
+                status, trips, _ = _post_tool(
+                    wire, client, who, "list_schedule_events", {"when": "tomorrow"}, extra
+                )
+            out[label] = {"status": status, "postgres": len(trips), "redis": counter.commands}
     return out
 
 
@@ -419,12 +577,12 @@ def load(port: int) -> dict:
     return summary(run) | {"planned": sum(len(p) for p in plans)}
 
 
-def run_all(*, port: int, fake, server_pid: int, only=()) -> dict:
+def run_all(*, port: int, redis_port: int | None, fake, server_pid: int, only=()) -> dict:
     started = time.monotonic()
     results = {}
     for name, phase in (
-        ("latency", lambda: latency(port)),
-        ("queries", query_counts),
+        ("latency", lambda: latency(port, redis_port)),
+        ("queries", lambda: query_counts(redis_up=redis_port is not None)),
         ("commit", commit_floor),
         ("webhooks", lambda: webhooks(port, server_pid)),
         ("isolation", lambda: isolation(port, fake)),

@@ -1,8 +1,9 @@
 """`make bench`: DRAKO under gunicorn on PostgreSQL (loopback), measured; writes bench/RESULTS.md.
 
-Order: fresh database → migrate, collectstatic, seed → fake Tavus + gunicorn → floor and tool-call
-latency → queries per tool call and per page → webhook ingestion → isolation from a hung Tavus →
-context build → a 60 s load run → RESULTS.md. Every process it starts is stopped in `finally`.
+Order: fresh database → migrate, collectstatic, seed → fake Tavus + gunicorn (twice: the database
+cache, and Redis at BENCH_REDIS_URL) → tool-call latency in rounds beside the floors → round trips
+per tool call and per page, counted on the wire → webhook ingestion → isolation from a hung Tavus
+→ context build → a 60 s load run → RESULTS.md. Every process it starts is stopped in `finally`.
 """
 
 import json
@@ -16,6 +17,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.wire import REDIS_URL
 
 BASE = Path(__file__).resolve().parent.parent
 OUT = BASE / "bench" / "out"
@@ -63,15 +66,30 @@ def _environment(port: int, tavus_url: str) -> dict[str, str]:
 
 
 class Server:
-    """gunicorn (the project's gunicorn.conf.py) in its own process group."""
+    """gunicorn (the project's gunicorn.conf.py) in its own process group. Workers are not
+    recycled mid-run (--max-requests 0 overrides the file's 2000): a fresh worker's first
+    requests (imports, connections, template compiling) would land inside a measurement."""
 
-    def __init__(self, port: int, env: dict[str, str]):
+    def __init__(self, port: int, env: dict[str, str], log: str = "gunicorn.log"):
         self.port, self.env = port, env
         self.proc: subprocess.Popen | None = None
-        self.log = OUT / "gunicorn.log"
+        self.log = OUT / log
+
+    def workers(self) -> list[int]:
+        """The master's worker processes, by pid (from /proc)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+            except OSError:
+                continue
+            if stat and int(stat[stat.rindex(")") + 2 :].split()[1]) == self.proc.pid:
+                found.append(int(entry.name))
+        return sorted(found)
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "gunicorn", "drako.wsgi", "-c", "gunicorn.conf.py"]
+        cmd += ["--max-requests", "0", "--max-requests-jitter", "0"]
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 cmd,
@@ -115,6 +133,10 @@ def main() -> int:
     env = _environment(port, fake.url)
     os.environ.update(env)
     server = Server(port, env)
+    # The same app with its cache (rate limits included) on Redis, as production runs it.
+    redis_port = _free_port() if _redis_up() else None
+    redis_env = _environment(redis_port, fake.url) | {"CACHE_URL": REDIS_URL} if redis_port else {}
+    redis_server = Server(redis_port, redis_env, "gunicorn-redis.log") if redis_port else None
     try:
         import django
 
@@ -123,9 +145,21 @@ def main() -> int:
         from bench import phases
 
         phases.prepare()
-        server.start()
+        servers = [s for s in (server, redis_server) if s]
+        for s in servers:
+            s.start()
+        workers = [s.workers() for s in servers]
+        load_start = os.getloadavg()[0]
         only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
-        results = phases.run_all(port=port, fake=fake, server_pid=server.proc.pid, only=only)
+        results = phases.run_all(
+            port=port, redis_port=redis_port, fake=fake, server_pid=server.proc.pid, only=only
+        )
+        results["load_average"] = {"start": load_start, "end": os.getloadavg()[0]}
+        results["workers"] = {
+            "start": workers,
+            "end": [s.workers() for s in servers],
+            "redis_url": REDIS_URL if redis_port else None,
+        }
         if only:  # a partial run, while working on one figure: printed, RESULTS.md untouched
             print(json.dumps(results, indent=1, default=str))
             return 0
@@ -138,7 +172,21 @@ def main() -> int:
         return 0
     finally:
         server.stop()
+        if redis_server:
+            redis_server.stop()
         fake.stop()
+
+
+def _redis_up() -> bool:
+    """Redis answers at BENCH_REDIS_URL; its database is emptied (the bench's own)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).flushdb()
+    except redis.RedisError as exc:
+        print(f"bench: no Redis at {REDIS_URL} ({exc}); the Redis rows are left out", flush=True)
+        return False
+    return True
 
 
 def machine() -> dict:

@@ -176,7 +176,7 @@ class TavusCallbackApi(APIView):
     def post(self, request, token: str):
         conversation = inbound.callback_conversation(token)
         payload = inbound.webhook_payload(conversation=conversation, body=request.body)
-        result = webhooks.event_apply(conversation=conversation, payload=payload)
+        result = webhooks.event_receive(conversation=conversation, payload=payload)
         return Response(
             {"status": "success", "event_type": result.event_type, "duplicate": result.duplicate}
         )

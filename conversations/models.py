@@ -128,8 +128,9 @@ class ConversationEvent(models.Model):
     payload = models.JSONField()
     occurred_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
-    # Arrived before DRAKO stored the Tavus id (Tavus may call back before its create answer
-    # reaches us): kept, and applied or dropped once the id is known (webhooks.events_reconcile).
+    # Stored, not yet applied: a webhook is acknowledged first and applied by a task, and one
+    # that came before DRAKO stored the Tavus id (Tavus may call back before its create answer
+    # reaches us) waits for the id (webhooks.events_apply_pending).
     pending = models.BooleanField(default=False)
 
     class Meta:

@@ -192,7 +192,7 @@ def conversation_start(*, user, persona, greet_today: bool = False) -> StartResu
         ]
     )
     # Webhooks Tavus sent before its create answer reached us were kept: apply them now.
-    if webhooks.events_reconcile(conversation=conversation):
+    if webhooks.events_apply_pending(conversation_id=conversation.pk):
         _refresh_status(conversation)
     if ended_meanwhile:  # the user hung up while Tavus was still creating the call
         _end_at_tavus(info.conversation_id)

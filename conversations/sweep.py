@@ -1,8 +1,9 @@
 """The sweep: tidies up after Tavus, whatever went missing on the way.
 
 Ends calls left open past their limit (at Tavus too), fails starts that never finished, fetches
-transcripts whose webhook never came (GET ?verbose=true), and ends calls Tavus created although
-our create request got no answer. Safe to run as often as wanted; every step is idempotent.
+transcripts whose webhook never came (GET ?verbose=true), applies webhooks whose task never ran,
+and ends calls Tavus created although our create request got no answer. Safe to run as often as
+wanted; every step is idempotent.
 """
 
 from dataclasses import dataclass
@@ -11,15 +12,17 @@ from datetime import datetime, timedelta
 from django.db.models import F
 
 from conversations.errors import ConversationError, InboundRefused
-from conversations.models import Conversation
+from conversations.models import Conversation, ConversationEvent
 from conversations.services import conversation_end
-from conversations.webhooks import event_apply
+from conversations.webhooks import event_store, events_apply_pending
 from drako import tavus
 
 STARTING_GRACE = timedelta(minutes=2)
 END_GRACE = timedelta(minutes=2)
 MAX_TRANSCRIPT_FETCHES = 5
 TRANSCRIPT_BATCH = 50
+STRAGGLER_GRACE = timedelta(minutes=1)
+STRAGGLER_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class SweepResult:
     failed_starts: int
     transcripts: int
     errors: tuple[str, ...]
+    stragglers: int = 0
 
 
 def conversation_sweep(*, now: datetime) -> SweepResult:
@@ -37,7 +41,20 @@ def conversation_sweep(*, now: datetime) -> SweepResult:
     ended = _end_overdue(now, errors)
     transcripts = _fetch_missing_transcripts(now, errors)
     ended += _end_orphans(now, errors)
-    return SweepResult(ended, failed_starts, transcripts, tuple(errors))
+    stragglers = _apply_stragglers(now)
+    return SweepResult(ended, failed_starts, transcripts, tuple(errors), stragglers)
+
+
+def _apply_stragglers(now: datetime) -> int:
+    """Applies webhooks still pending a while after they came (their task failed or was lost:
+    a Redis queue enqueues after the commit)."""
+    waiting = (
+        ConversationEvent.objects.filter(pending=True, received_at__lt=now - STRAGGLER_GRACE)
+        .exclude(conversation__tavus_conversation_id=None)
+        .values_list("conversation_id", flat=True)
+        .distinct()
+    )
+    return sum(events_apply_pending(conversation_id=pk) for pk in list(waiting[:STRAGGLER_BATCH]))
 
 
 def _fail_stuck_starts(now: datetime) -> int:
@@ -94,9 +111,10 @@ def _fetch_transcript(conversation: Conversation, errors: list[str]) -> bool:
     ]
     for event in events:
         try:
-            event_apply(conversation=conversation, payload=event)
+            event_store(conversation=conversation, payload=event)
         except InboundRefused as exc:
             errors.append(f"event {conversation.pk}: {exc.message}")
+    events_apply_pending(conversation_id=conversation.pk)
     # Tavus said its last word (even an empty transcript): don't ask again.
     done = any(e["event_type"] == "application.transcription_ready" for e in events)
     Conversation.objects.filter(pk=conversation.pk).update(

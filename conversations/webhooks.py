@@ -1,5 +1,6 @@
-"""Tavus conversation events (webhooks, or polled by the sweep): store once, apply so that
-their order cannot matter. Authentication happens before, in conversations.inbound."""
+"""Tavus conversation events (webhooks, or polled by the sweep): stored once and acknowledged,
+then applied by a background task so that their order cannot matter. Authentication happens
+before, in conversations.inbound."""
 
 import hashlib
 import json
@@ -15,6 +16,7 @@ from conversations.errors import InboundRefused
 from conversations.models import Conversation, ConversationEvent
 from drako.api_errors import json_problem, json_text_repaired
 from drako.durability import commit_without_waiting_for_disk
+from workers.queueing import enqueue_with_transaction
 
 CALLBACK_SECRET = re.compile(r"(?<=/callbacks/)[^/?#]+/?")
 
@@ -38,69 +40,63 @@ def _timestamp(payload: dict) -> datetime | None:
     return moment
 
 
-def event_apply(*, conversation: Conversation, payload: dict) -> WebhookResult:
-    """Records one Tavus event (webhook or polled) and moves the conversation's state forward."""
+def event_store(*, conversation: Conversation, payload: dict) -> WebhookResult:
+    """Stores one Tavus event (webhook or polled) once, as pending: events_apply_pending
+    applies it. Raises InboundRefused for a payload that is not a Tavus event."""
     if problem := json_problem(payload, check_text=False):
         raise InboundRefused(problem, status=400)
     # Polled events (the sweep) come here without the HTTP edge's repair: PostgreSQL can't
     # store NUL or lone surrogates, and a transcript is worth keeping without them.
     payload = _without_secrets(json_text_repaired(payload))
     event_type = payload["event_type"][:100]
-    handler = HANDLERS.get(event_type)
     event = ConversationEvent(
         conversation_id=conversation.pk,
         event_type=event_type,
-        dedupe_key=_dedupe_key(payload, known=handler is not None),
+        dedupe_key=_dedupe_key(payload, known=event_type in HANDLERS),
         payload=payload,
         occurred_at=_timestamp(payload),
+        pending=True,
     )
+    return WebhookResult(event_type=event_type, duplicate=not _insert_once(event))
+
+
+def event_receive(*, conversation: Conversation, payload: dict) -> WebhookResult:
+    """A webhook, acknowledged first: stored once, and a background task applies it."""
+    from conversations.tasks import conversation_events_apply_task
+
     with transaction.atomic():
-        # The event goes in first, and only a new one locks the conversation's row: a repeat
-        # costs one statement. New events for one conversation queue on that lock, so each
-        # handler reads the state the previous one left. FOR NO KEY UPDATE: tool calls, which
-        # only reference the row, aren't held up by it.
-        if not conversation.tavus_conversation_id:
-            return _keep_early(conversation, event, payload, handler)
-        if not _insert_once(event):
-            return WebhookResult(event_type=event_type, duplicate=True)
-        if handler is not None:
-            _apply(handler, _locked_state(conversation.pk), payload, event.occurred_at)
+        result = event_store(conversation=conversation, payload=payload)
+        if not result.duplicate:
+            # Queued with the event (one commit on the database queue), so a stored event
+            # always has a task coming; the sweep applies any left pending all the same.
+            enqueue_with_transaction(conversation_events_apply_task, conversation.pk)
         # A lost webhook is fetched again by the sweep (GET ?verbose=true).
         commit_without_waiting_for_disk()
-    return WebhookResult(event_type=event_type, duplicate=False)
+    return result
 
 
-def _keep_early(conversation, event, payload, handler) -> WebhookResult:
-    """An event for a conversation whose Tavus id DRAKO has not stored yet: applied if the id
-    arrived meanwhile (checked under the row lock the reconciliation takes), else kept."""
-    locked = (
-        Conversation.objects.select_for_update()
-        .filter(pk=conversation.pk)
-        .values_list("tavus_conversation_id", flat=True)
-        .first()
-    )
-    if locked and locked != payload["conversation_id"]:
-        raise InboundRefused("conversation_id does not match this callback.", status=403)
-    event.pending = not locked
-    if not _insert_once(event):
-        return WebhookResult(event_type=event.event_type, duplicate=True)
-    if locked and handler is not None:
-        _apply(handler, _locked_state(conversation.pk), payload, event.occurred_at)
-    return WebhookResult(event_type=event.event_type, duplicate=False)
-
-
-def events_reconcile(*, conversation: Conversation) -> int:
-    """Once the Tavus id is stored: apply the events that came early for it, in arrival order,
-    and drop any that named another conversation. Returns how many were applied."""
+def events_apply_pending(*, conversation_id: int) -> int:
+    """Applies the conversation's pending events in arrival order, once its Tavus id is known
+    (before that, conversation_start applies them when it stores the id), and drops any that
+    named another conversation. Returns how many were applied."""
     applied = 0
     with transaction.atomic():
-        Conversation.objects.select_for_update().filter(pk=conversation.pk).first()
-        for event in ConversationEvent.objects.filter(conversation=conversation, pending=True):
-            if event.payload.get("conversation_id") != conversation.tavus_conversation_id:
+        # The row lock queues appliers of one conversation: each reads the state the last left.
+        tavus_id = (
+            Conversation.objects.select_for_update()
+            .filter(pk=conversation_id)
+            .values_list("tavus_conversation_id", flat=True)
+            .first()
+        )
+        if not tavus_id:
+            return 0
+        pending = ConversationEvent.objects.filter(conversation_id=conversation_id, pending=True)
+        for event in pending.only("pk", "event_type", "payload", "occurred_at"):
+            if event.payload.get("conversation_id") != tavus_id:
                 event.delete()
                 continue
             if handler := HANDLERS.get(event.event_type):
-                _apply(handler, _locked_state(conversation.pk), event.payload, event.occurred_at)
+                _apply(handler, _locked_state(conversation_id), event.payload, event.occurred_at)
                 applied += 1
             ConversationEvent.objects.filter(pk=event.pk).update(pending=False)
     return applied

@@ -10,13 +10,16 @@ def _ensure_cache_table(using: str = "default", **kwargs) -> None:
 
 
 class DrakoConfig(AppConfig):
-    """The project's own wiring: system checks, and the database cache's table."""
+    """The project's own wiring: system checks, error reports, and the database cache's table."""
 
     name = "drako"
     verbose_name = "DRAKO"
 
     def ready(self) -> None:
         from drako import checks  # noqa: F401  (registers the checks)
+        from drako.sentry import sentry_init
+
+        sentry_init()  # every process: web nodes, workers, management commands
 
         # post_migrate is only sent for apps with models; accounts is migrated on every install.
         post_migrate.connect(

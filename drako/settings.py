@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "drako.metrics.RequestMetricsMiddleware",  # outermost: times the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -92,6 +93,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, minus the health check of a connection the last request just proved.
+    DATABASES["default"]["ENGINE"] = "drako.db.postgresql"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers take the lock at BEGIN, so a conflict check and its insert cannot interleave.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
@@ -138,7 +142,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -154,7 +158,7 @@ MEDIA_URL = "media/"
 # --- Security: production defaults follow DEBUG; each can be overridden. ---
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "drako.views.csrf_failure_view"  # "this form has expired", in DRAKO's words
@@ -292,6 +296,16 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Per user per minute: conversation starts (each one is billed) and relayed tool calls.
 CONVERSATION_START_RATE_LIMIT = env.int("CONVERSATION_START_RATE_LIMIT", default=6)
 TOOL_CALL_RATE_LIMIT = env.int("TOOL_CALL_RATE_LIMIT", default=120)
+
+# --- Running at scale: readiness, metrics, error reports (README "Running at scale") ---
+# /readyz is 503 when no worker has enqueued a periodic task for this long; 0 leaves workers out.
+READYZ_WORKER_MAX_AGE_SECONDS = env.int("READYZ_WORKER_MAX_AGE_SECONDS", default=300)
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty: /metrics is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Error reports to Sentry: off unless SENTRY_DSN is set (drako/sentry.py scrubs secrets).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,8 @@ from urllib.parse import quote
 import requests
 from django.conf import settings
 
+from drako import metrics
+
 logger = logging.getLogger("drako.tavus")
 
 _session = requests.Session()
@@ -267,7 +269,9 @@ def _network_error(error: requests.RequestException) -> TavusError:
 
 
 def _log(method: str, path: str, outcome: int | str, started: float) -> None:
-    elapsed_ms = (time.monotonic() - started) * 1000
+    elapsed = time.monotonic() - started
+    metrics.tavus_request_observed(method=method, path=path, outcome=outcome, seconds=elapsed)
+    elapsed_ms = elapsed * 1000
     level = logging.INFO if isinstance(outcome, int) and outcome < 400 else logging.WARNING
     logger.log(level, "tavus %s %s -> %s in %.0f ms", method, path, outcome, elapsed_ms)
 

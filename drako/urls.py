@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from drako import views
+from drako import metrics, readiness, views
 
 api_patterns = [
     path("", include("accounts.api_urls")),
@@ -17,6 +17,8 @@ api_patterns = [
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
+    path("readyz", readiness.readyz_view, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("favicon.ico", views.favicon_view),
     # Leaving and taking one's data span every app: the app at the top composes them.
     path("accounts/", include("conversations.account_urls")),

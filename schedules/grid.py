@@ -2,6 +2,10 @@
 
 The grid is fed occurrences, (event, start, end), rather than Event rows, so a recurring event's
 occurrences can be drawn like single events.
+
+Every link and date the page prints is written here, once per page (`_label`, `_prepare`): a week
+has about 200 of them, and as `{% url %}` and `|date` in the template they were three quarters of
+the page's time (issue 19). The template only prints what it is given.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +15,9 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils.dates import MONTHS, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from schedules import selectors
 from schedules.clock import Clock
@@ -24,6 +31,7 @@ TITLE_ROWS = 4  # a block's title line is about 20 px tall; a later block may co
 GROUP_ROWS = 8  # a collapsed group shows two lines: its first title and "+N more"
 MAX_DEPTH = 3  # cascaded blocks are indented 0, 1 or 2 steps (--indent): each stays >= 60 % wide
 ONE_DAY = timedelta(days=1)
+_ID_MARK = 987654321  # stands in for an event's id in a reversed URL (edit_path)
 
 
 class Occurrence(NamedTuple):
@@ -54,10 +62,26 @@ class Block:
     span: int = MIN_ROWS
     depth: int = 0
     hidden: list["Block"] = field(default_factory=list)  # collapsed into this one's "+N more"
+    # What the page prints, written once per page by _prepare:
+    url: str = ""  # the event's edit page
+    classes: str = ""  # the drawn block's: placement, then is-short, is-free, is-past, ...
+    highlighted: bool = False  # the event the page was asked to point out (?event=<id>)
 
     @property
     def css(self) -> str:
         return f"r-{self.row} span-{self.span} depth-{self.depth}"
+
+    @property
+    def title(self) -> str:
+        return self.event.title
+
+    @property
+    def location(self) -> str:
+        return self.event.location
+
+    @property
+    def event_id(self) -> str:
+        return str(self.event.pk)
 
     @property
     def short(self) -> bool:
@@ -74,13 +98,41 @@ class Block:
 
 
 @dataclass
+class AllDay:
+    """An all-day occurrence in one day's column."""
+
+    event: Event
+    url: str = ""  # set by _prepare
+    highlighted: bool = False
+
+
+# An empty hour in a day's column: a link to the form for a new event starting then. A week has
+# about 90; as a template loop they cost more than all the events on the page, so _prepare writes
+# them here, each piece escaped as the template would have.
+HOUR_SLOT_HTML = (
+    '<a class="hour-slot r-{} span-12" href="{}" tabindex="-1" aria-label="New event on {} at {}">'
+    "</a>"
+)
+
+
+@dataclass
 class DayColumn:
     day: date
     is_today: bool
-    all_day: list[Event] = field(default_factory=list)
+    all_day: list[AllDay] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)  # every timed piece, for the agenda
     shown: list[Block] = field(default_factory=list)  # what the grid draws, after the cascade
     now_row: int | None = None
+    # The day as the page writes it, in the active language (see _label).
+    iso: str = ""  # 2026-03-07
+    compact: str = ""  # 20260307, for element ids
+    name: str = ""  # Sat
+    number: str = ""  # 7
+    month: str = ""  # March
+    heading: str = ""  # Saturday, March 7
+    day_url: str = ""  # this day in the day view
+    add_url: str = ""  # a new event on this day at 9:00
+    hour_slots: str = ""  # HOUR_SLOT_HTML for each hour shown, marked safe
 
 
 def midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -102,7 +154,7 @@ def _column(day: date, occurrences: list[Occurrence], tz, now: datetime, clock) 
         if start >= upper or end <= lower:
             continue
         if event.all_day:
-            column.all_day.append(event)
+            column.all_day.append(AllDay(event))
             continue
         first = _wall_minutes(max(start, lower), day, tz)
         # On a fall-back night the end's wall time can precede the start's; MIN_ROWS covers it.
@@ -171,11 +223,12 @@ def range_title(days: list[date]) -> str:
     return f"{a:%B} {a.day} {DASH} {b.day}, {a.year}"
 
 
-def schedule_url(view: str, day: date | None = None) -> str | None:
+def schedule_url(view: str, day: date | None = None, *, path: str = "") -> str | None:
+    """The schedule in `view` on `day`; `path`, the schedule's own, saves a reverse() per link."""
     if day is not None and not FIRST_DAY <= day <= LAST_DAY:
         return None
     query = {"view": view} | ({"date": day.isoformat()} if day else {})
-    return f"{reverse('schedules:schedule')}?{urlencode(query)}"
+    return f"{path or reverse('schedules:schedule')}?{urlencode(query)}"
 
 
 def week_of(day: date) -> list[date]:
@@ -183,12 +236,72 @@ def week_of(day: date) -> list[date]:
     return [monday + timedelta(days=i) for i in range(7)]
 
 
-def _day_strip(view: str, anchor: date, columns: list[DayColumn]) -> list[dict]:
+def event_edit_url(event: Event, *, path: tuple[str, str] | None = None) -> str:
+    """Where an event is edited; an occurrence of a series opens as that occurrence. `path`,
+    from edit_path(), saves a reverse() per event."""
+    head, tail = path or edit_path()
+    url = f"{head}{event.series_key}{tail}"
+    if event.recurrence_id is None:
+        return url
+    return f"{url}?{urlencode({'occurrence': event.recurrence_id.astimezone(UTC).isoformat()})}"
+
+
+def edit_path() -> tuple[str, str]:
+    """The edit page's path before and after the event's id: reverse() once for many events."""
+    head, tail = reverse("schedules:event-edit", args=[_ID_MARK]).rsplit(str(_ID_MARK), 1)
+    return head, tail
+
+
+def _label(column: DayColumn, schedule_path: str) -> None:
+    """The day's names and its day-view link, as the template's `|date:"D"`, `"j"`, `"F"` and
+    `"l, F j"` wrote them (Django's dateformat reads the same translated names)."""
+    day = column.day
+    column.iso, column.compact = day.isoformat(), f"{day:%Y%m%d}"
+    weekday, month = str(WEEKDAYS[day.weekday()]), str(MONTHS[day.month])
+    column.name, column.number = str(WEEKDAYS_ABBR[day.weekday()]), str(day.day)
+    column.month, column.heading = month, f"{weekday}, {month} {day.day}"
+    column.day_url = f"{schedule_path}?view=day&date={column.iso}"
+
+
+def _hour_slots(column: DayColumn, create_path: str, hours: list[dict]) -> SafeString:
+    """HOUR_SLOT_HTML for each hour, every piece escaped once per column rather than per slot."""
+    heading, start = escape(column.heading), escape(f"{create_path}?start={column.iso}T")
+    slots = (HOUR_SLOT_HTML.format(h["row"], start + h["at"], heading, h["html"]) for h in hours)
+    return mark_safe("".join(slots))  # noqa: S308 - each piece is escaped (here and in _prepare)
+
+
+def _prepare(columns: list[DayColumn], hours: list[dict], highlight: int | None) -> None:
+    """Every link and class the drawn columns print: one reverse() per page, not per cell."""
+    create_path, path = reverse("schedules:event-create"), edit_path()
+    hours = [h | {"html": escape(h["label"]), "at": escape(h["value"])} for h in hours]
+    for column in columns:
+        column.add_url = f"{create_path}?start={column.iso}T09:00"
+        column.hour_slots = _hour_slots(column, create_path, hours)
+        for item in column.all_day:
+            item.url = event_edit_url(item.event, path=path)
+            item.highlighted = item.event.pk == highlight
+        for block in column.blocks:
+            _prepare_block(block, event_edit_url(block.event, path=path), highlight)
+
+
+def _prepare_block(block: Block, url: str, highlight: int | None) -> None:
+    block.url, block.highlighted = url, block.event.pk == highlight
+    flags = (
+        (block.short, " is-short"),
+        (block.event.show_as == Event.ShowAs.FREE, " is-free"),
+        (block.past, " is-past"),
+        (block.highlighted, " is-highlighted"),
+    )
+    block.classes = block.css + "".join(name for on, name in flags if on)
+
+
+def _day_strip(view: str, anchor: date, columns: list[DayColumn], path: str) -> list[dict]:
     """The phone's row of the week's days: each switches the agenda to that day."""
     return [
         {
             "day": column.day,
-            "url": schedule_url(view, column.day),
+            "column": column,
+            "url": schedule_url(view, column.day, path=path),
             "selected": column.day == anchor,
             "is_today": column.is_today,
             "count": len(column.all_day) + len(column.blocks),
@@ -199,21 +312,24 @@ def _day_strip(view: str, anchor: date, columns: list[DayColumn]) -> list[dict]:
 
 def nav_context(*, view: str, anchor: date, today: date, days: list[date], step) -> dict:
     """The toolbar's links: previous, today, next, and the three views."""
+    path = reverse("schedules:schedule")
     return {
         "view": view,
         "anchor": anchor,
         "title": range_title(days) if view != "month" else f"{anchor:%B %Y}",
-        "prev_url": schedule_url(view, step(-1)),
-        "next_url": schedule_url(view, step(1)),
-        "today_url": schedule_url(view),
-        "day_url": schedule_url("day", today if today in days else anchor),
-        "week_url": schedule_url("week", anchor),
-        "month_url": schedule_url("month", anchor),
+        "prev_url": schedule_url(view, step(-1), path=path),
+        "next_url": schedule_url(view, step(1), path=path),
+        "today_url": schedule_url(view, path=path),
+        "day_url": schedule_url("day", today if today in days else anchor, path=path),
+        "week_url": schedule_url("week", anchor, path=path),
+        "month_url": schedule_url("month", anchor, path=path),
         "shows_today": today in days,
     }
 
 
-def schedule_panel_context(*, user, view: str, anchor: date, now: datetime, clock=None) -> dict:
+def schedule_panel_context(
+    *, user, view: str, anchor: date, now: datetime, clock=None, highlight: int | None = None
+) -> dict:
     """Everything the week or day panel needs; one query for the events of the anchor's week."""
     tz, clock = user.tz, clock or Clock()
     local_now = now.astimezone(tz)
@@ -227,6 +343,14 @@ def schedule_panel_context(*, user, view: str, anchor: date, now: datetime, cloc
     first, last = _visible_minutes(user, columns)
     for column in columns:
         _place(column, first, last, local_now.hour * 60 + local_now.minute)
+    schedule_path = reverse("schedules:schedule")
+    for column in week_columns:
+        _label(column, schedule_path)
+    hours = [
+        {"row": (h * 60 - first) // ROW_MINUTES + 1, "label": clock.hour(h), "value": f"{h:02d}:00"}
+        for h in range(first // 60, last // 60)
+    ]
+    _prepare(columns, hours, highlight)
     days = [column.day for column in columns]
     size = 1 if view == "day" else 7
     return {
@@ -238,16 +362,9 @@ def schedule_panel_context(*, user, view: str, anchor: date, now: datetime, cloc
             step=lambda n: days[0] + timedelta(days=n * size),
         ),
         "columns": columns,
-        "strip": _day_strip(view, anchor, week_columns),
+        "strip": _day_strip(view, anchor, week_columns, schedule_path),
         "has_all_day": any(column.all_day for column in columns),
-        "hours": [
-            {
-                "row": (h * 60 - first) // ROW_MINUTES + 1,
-                "label": clock.hour(h),
-                "value": f"{h:02d}:00",
-            }
-            for h in range(first // 60, last // 60)
-        ],
+        "hours": hours,
         "event_count": sum(len(c.all_day) + len(c.blocks) for c in columns),
     }
 

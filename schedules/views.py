@@ -196,14 +196,17 @@ def schedule_view(request):
     view = view if view in VIEWS else "week"
     anchor = _requested_day(request.GET.get("date"), now.astimezone(user.tz).date())
     clock = clock_for_request(request)
+    highlight = _highlight(request.GET.get("event"))
     if view == "month":
         context = month_context(user=user, anchor=anchor, now=now, clock=clock)
     else:
-        context = schedule_panel_context(user=user, view=view, anchor=anchor, now=now, clock=clock)
+        context = schedule_panel_context(
+            user=user, view=view, anchor=anchor, now=now, clock=clock, highlight=highlight
+        )
     context.update(
         last_change=_last_change(user=user, now=now),
         first_run=not selectors.event_exists_for_user(user=user),
-        highlight=_highlight(request.GET.get("event")),
+        highlight=highlight,
     )
     return render(request, "schedules/schedule.html", context)
 

@@ -40,7 +40,7 @@ class Worker(DatabaseWorker):
     def run_once(self) -> bool:
         """Enqueue due periodic tasks, then run at most one ready task; True if one ran."""
         self.scheduler.tick(timezone.now())
-        db_result = self._claim_next()
+        db_result = self.claim_next()
         if db_result is None:
             return False
         self.run_task(db_result)
@@ -53,7 +53,8 @@ class Worker(DatabaseWorker):
             if not self.run_once() and self.running:
                 time.sleep(self.interval)
 
-    def _claim_next(self) -> DBTaskResult | None:
+    def claim_next(self) -> DBTaskResult | None:
+        """Claims the next ready task for this worker, or None when nothing is ready."""
         ready = DBTaskResult.objects.ready().filter(
             backend_name=self.backend_name, queue_name__in=self.queue_names
         )

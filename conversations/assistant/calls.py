@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from conversations import limits
 from conversations.assistant.answers import Refusal, refused
 from conversations.assistant.context import ToolContext
-from conversations.errors import ConversationEnded
+from conversations.errors import ConversationEnded, TooManyRequests
 from conversations.models import Conversation, ToolCall
+from drako import metrics
 from drako.api_errors import TOO_DEEP, json_problem
 from personas.tools import Tool, get_tool
 
@@ -156,8 +157,16 @@ def tool_call_execute(
     Refuses with ConversationEnded once the call is over (unless `allow_ended`: a person's undo
     from the record page) and with TooManyRequests past the user's rate limit.
     """
-    with translation.override(conversation.user.speech_language):
-        return _execute(conversation, request, allow_ended=allow_ended)
+    known = get_tool(request.name) is not None
+    try:
+        with translation.override(conversation.user.speech_language):
+            result = _execute(conversation, request, allow_ended=allow_ended)
+    except (ConversationEnded, TooManyRequests):
+        metrics.tool_call_counted(tool=request.name, known=known, outcome="refused")
+        raise
+    outcome = "ok" if result.get("ok") else "failed"
+    metrics.tool_call_counted(tool=request.name, known=known, outcome=outcome)
+    return result
 
 
 def _execute(conversation: Conversation, request: ToolRequest, *, allow_ended: bool) -> dict:

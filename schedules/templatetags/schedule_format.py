@@ -1,13 +1,12 @@
 """Times and plain words on pages: `{% load schedule_format %}`."""
 
-from datetime import UTC, datetime
-from urllib.parse import urlencode
+from datetime import datetime
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 
 from schedules.clock import Clock, clock_for_request
+from schedules.grid import event_edit_url
 from schedules.models import Event, EventChange
 
 register = template.Library()
@@ -57,7 +56,4 @@ def action_words(change: EventChange) -> str:
 @register.filter
 def edit_url(event: Event) -> str:
     """Where an event is edited; an occurrence of a series opens as that occurrence."""
-    url = reverse("schedules:event-edit", args=[event.series_key])
-    if event.recurrence_id is None:
-        return url
-    return f"{url}?{urlencode({'occurrence': event.recurrence_id.astimezone(UTC).isoformat()})}"
+    return event_edit_url(event)

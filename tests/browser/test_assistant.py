@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     utterance,
 )
 from tests.factories import PASSWORD, EventFactory, UserFactory
+from tests.tasks import run_queued_tasks
 
 BERLIN = ZoneInfo(TIME_ZONE)
 # The arguments exactly as docs/tavus.md §1.4 shows them (sent as a JSON string).
@@ -223,6 +224,7 @@ def test_record_page_shows_transcript_and_tool_calls(web, tavus, persona):
     payload = recorded("application.transcription_ready__2026", conversation)
     url = reverse("api:tavus-callback", args=[conversation.callback_token])
     assert Client().post(url, payload, content_type="application/json").status_code == 200
+    assert run_queued_tasks() == 1  # the worker applies the acknowledged webhook
 
     web.sign_in(user)
     web.goto(reverse("conversations:detail", args=[conversation.pk]))

@@ -19,6 +19,7 @@ from accounts.models import User
 from conversations.models import ToolCall
 from schedules.models import Event
 from tests.browser.conftest import context_result, of_type, recorded, tool_call
+from tests.tasks import run_queued_tasks
 
 BROWSER_ZONE = "America/Los_Angeles"
 ZONE = "Asia/Kolkata"
@@ -200,6 +201,7 @@ def _end_and_read_the_record(web, conversation, move_summary: str) -> None:
     payload = recorded("application.transcription_ready__2026", conversation)
     url = reverse("api:tavus-callback", args=[conversation.callback_token])
     assert Client().post(url, payload, content_type="application/json").status_code == 200
+    assert run_queued_tasks() >= 1  # the worker applies the acknowledged webhook
     page.reload()
 
     expect(page.locator(".facts")).to_contain_text("Ended")

@@ -39,7 +39,7 @@ def test_events_before_the_id_are_kept_then_applied_or_dropped(user, persona):
 
     starting.tavus_conversation_id = "c-early"
     starting.save(update_fields=["tavus_conversation_id"])
-    assert webhooks.events_reconcile(conversation=starting) == 1
+    assert webhooks.events_apply_pending(conversation_id=starting.pk) == 1
 
     starting.refresh_from_db()
     assert starting.status == "active"

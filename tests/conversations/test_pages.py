@@ -6,6 +6,7 @@ from django.urls import reverse
 from conversations.models import Conversation, ToolCall
 from schedules.models import Event
 from tests.conversations.conftest import recorded
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,7 @@ def test_record_page_shows_transcript_tool_calls_and_changes_with_undo(
         json.dumps(payload),
         content_type="application/json",
     )
+    run_queued_tasks()  # the worker applies the acknowledged webhook
     html = user_client.get(
         reverse("conversations:detail", args=[live_conversation.pk])
     ).content.decode()

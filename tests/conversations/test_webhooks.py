@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from conversations.models import Conversation, ConversationEvent
 from tests.conversations.conftest import recorded
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +21,15 @@ ALL = [
 
 
 def deliver(client, conversation, payload, token=None):
+    """Tavus posts the webhook, then the worker runs what it queued."""
     body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
-    return client.post(
+    response = client.post(
         f"/api/tavus/callbacks/{token or conversation.callback_token}/",
         data=body,
         content_type="application/json",
     )
+    run_queued_tasks()
+    return response
 
 
 def reset(conversation) -> None:
@@ -257,3 +261,46 @@ def test_unknown_event_types_are_kept_once_per_type(client, live_conversation):
     stored = ConversationEvent.objects.order_by("id")
     assert [e.event_type for e in stored] == [base["event_type"], "application.something_else"]
     assert stored[0].payload["properties"] != {"n": 4}  # the first one stays
+
+
+def test_a_webhook_is_acknowledged_first_and_applied_by_the_worker(client, live_conversation):
+    from django_tasks_db.models import DBTaskResult
+
+    payload = json.dumps(recorded("system.shutdown__end_endpoint", live_conversation))
+    path = f"/api/tavus/callbacks/{live_conversation.callback_token}/"
+    for _ in range(2):  # the repeat is stored once and queues nothing more
+        response = client.post(path, data=payload, content_type="application/json")
+        assert response.status_code == 200
+    assert response.json()["duplicate"] is True
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "active"  # answered before anything was applied
+    assert ConversationEvent.objects.get().pending
+    assert (
+        DBTaskResult.objects.filter(task_path__endswith="conversation_events_apply_task").count()
+        == 1
+    )
+    assert run_queued_tasks() == 1
+    live_conversation.refresh_from_db()
+    assert live_conversation.status == "ended"
+    assert not ConversationEvent.objects.get().pending
+
+
+def test_the_sweep_applies_a_webhook_whose_task_never_ran(client, live_conversation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from conversations.sweep import conversation_sweep
+
+    client.post(
+        f"/api/tavus/callbacks/{live_conversation.callback_token}/",
+        data=json.dumps(recorded("system.replica_joined__basic", live_conversation)),
+        content_type="application/json",
+    )
+    DBTaskResult.objects.all().delete()  # lost, as an RQ job can be
+    assert conversation_sweep(now=timezone.now()).stragglers == 0  # too young to be a straggler
+    later = timezone.now() + timedelta(minutes=2)
+    assert conversation_sweep(now=later).stragglers == 1
+    live_conversation.refresh_from_db()
+    assert live_conversation.joined_at is not None

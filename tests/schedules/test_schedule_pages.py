@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -135,6 +136,36 @@ def test_the_phone_day_strip_links_each_day_and_marks_the_chosen_one(client, use
     assert [day for day, current in links if current] == ["2026-03-05"]
     assert "1 event" in strip and strip.count("nothing scheduled") == 6
     assert 'class="agenda-day is-selected"' in html
+
+
+def test_each_empty_hour_links_to_a_new_event_then_and_escapes_what_it_prints(client, user):
+    user.working_day_start, user.working_day_end = time(9), time(11)
+    user.save()
+    add(user, "Dentist <b>", at(date(2026, 3, 4), 15))
+    client.force_login(user)
+    html = get(client, SCHEDULE, view="week", date="2026-03-04")
+    column = html.split('aria-label="Wednesday, March 4">')[1].split("</div>")[0]
+    slot = (
+        r'<a class="hour-slot r-(\d+) span-12" href="([^"]+)" tabindex="-1"'
+        r' aria-label="New event on Wednesday, March 4 at ([^"]+)"></a>'
+    )
+    slots = re.findall(slot, column)
+    create = reverse("schedules:event-create")
+    assert [(url, label) for _, url, label in slots] == [
+        (f"{create}?start=2026-03-04T{h:02d}:00", f"{h % 12 or 12} {'AM' if h < 12 else 'PM'}")
+        for h in range(9, 16)
+    ]
+    assert [int(row) for row, _, _ in slots] == [1 + 12 * i for i in range(7)]
+    assert "Dentist &lt;b&gt;" in html and "Dentist <b>" not in html
+
+
+def test_the_week_template_prints_prepared_links_and_dates_not_per_cell_tags():
+    """Issue 19: ~200 `{% url %}` and `|date` per week page were most of its time; the grid
+    (schedules/grid.py) writes them once per page, and the week's partials only print them."""
+    source = (settings.BASE_DIR / "templates/schedules/schedule.html").read_text()
+    week = source[source.index("{% partialdef week %}") :]
+    for per_cell in ("{% url", "|date", "|edit_url"):
+        assert per_cell not in week
 
 
 # --- Month view ------------------------------------------------------------------------------

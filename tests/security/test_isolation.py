@@ -27,6 +27,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "home",
     "healthz",
+    "readyz",  # 503 is its answer while no worker runs, as in these tests
+    "metrics",  # behind METRICS_TOKEN, not a user (tests/drako/test_metrics.py)
     "/favicon.ico",
     "signup",
     "login",

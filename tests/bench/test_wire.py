@@ -1,0 +1,36 @@
+"""The bench's round-trip counter (bench/wire.py) against a real PostgreSQL on loopback."""
+
+import psycopg
+import pytest
+from django.db import connection
+
+from bench.wire import WireCounter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wire():
+    if connection.vendor != "postgresql":
+        pytest.skip("bench/wire.py reads PostgreSQL's protocol")
+    settings = connection.settings_dict
+    counter = WireCounter(upstream_port=int(settings["PORT"] or 5432)).start()
+    yield counter, settings
+    counter.stop()
+
+
+def test_every_round_trip_counts_transaction_control_included(wire):
+    counter, settings = wire
+    with psycopg.connect(
+        host="127.0.0.1",
+        port=counter.port,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        **counter.options,
+    ) as conn:
+        mark = counter.count()
+        with conn.transaction():
+            conn.execute("SELECT 1")  # simple protocol: one Query message
+            conn.execute("SELECT %s::int", [2])  # extended protocol: Parse ... Sync, one trip
+        assert counter.since(mark) == ["BEGIN", "SELECT 1", "SELECT $1::int", "COMMIT"]
+        assert conn.execute("SELECT 40 + 2").fetchone() == (42,)  # answers pass through intact

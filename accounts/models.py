@@ -4,7 +4,7 @@ import zoneinfo
 from datetime import time
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -13,6 +13,15 @@ from accounts.timezones import LANGUAGE_CHOICES, SPEECH_LANGUAGES
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+# A reminder at most a week before the event (schedules.reminders looks that far ahead).
+REMINDER_MINUTES_MAX = 7 * 24 * 60
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PUSH = "push", "Browser notification"
 
 
 class User(AbstractUser):
@@ -32,6 +41,15 @@ class User(AbstractUser):
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     # Password resets go only to an address its owner proved they read (a signed link).
     email_verified = models.BooleanField(default=False)
+    # Reminders and the morning summary (schedules.reminders): new events remind this many
+    # minutes before they start (null: no reminder unless the event asks for one).
+    reminder_minutes = models.PositiveIntegerField(
+        null=True, blank=True, default=10, validators=[MaxValueValidator(REMINDER_MINUTES_MAX)]
+    )
+    reminder_channel = models.CharField(max_length=5, choices=Channel, default=Channel.EMAIL)
+    summary_enabled = models.BooleanField(default=False)
+    summary_time = models.TimeField(default=time(7, 30))
+    summary_channel = models.CharField(max_length=5, choices=Channel, default=Channel.EMAIL)
 
     class Meta:
         constraints = [

@@ -81,6 +81,11 @@ class ConversationListStartApi(UserApi):
     @extend_schema_serializer(component_name="ConversationStartInput")
     class InputSerializer(serializers.Serializer):
         persona = serializers.IntegerField(required=False, min_value=1)
+        greet = serializers.ChoiceField(
+            choices=["today"],
+            required=False,
+            help_text="'today': the persona opens with the user's plan for today.",
+        )
 
     @extend_schema(responses={200: ConversationOutputSerializer(many=True)})
     def get(self, request):
@@ -99,7 +104,9 @@ class ConversationListStartApi(UserApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.conversation_start_for_user(
-            user=request.user, persona_id=serializer.validated_data.get("persona")
+            user=request.user,
+            persona_id=serializer.validated_data.get("persona"),
+            greet_today=serializer.validated_data.get("greet") == "today",
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         joining = ConversationOutputSerializer(result.conversation, context={"joining": True})

@@ -46,8 +46,11 @@ def _greeting(user) -> str | None:
     return f"Hi {user.name}! I'm DRAKO. What would you like to do with your schedule?"
 
 
-def conversation_build_payload(*, conversation: Conversation, persona, now: datetime) -> dict:
-    """The exact body of Tavus's POST /conversations for this conversation."""
+def conversation_build_payload(
+    *, conversation: Conversation, persona, now: datetime, greet_today: bool = False
+) -> dict:
+    """The exact body of Tavus's POST /conversations for this conversation; `greet_today`: the
+    persona opens with today's plan (the morning summary's link) instead of a set greeting."""
     user = conversation.user
     payload = {"persona_id": persona.tavus_persona_id}
     if persona.default_replica_id:  # never "": Tavus takes it for an id and refuses it
@@ -55,7 +58,9 @@ def conversation_build_payload(*, conversation: Conversation, persona, now: date
     payload |= {
         # The id leads the name, so a call whose create timed out can be found and ended later.
         "conversation_name": f"DRAKO #{conversation.pk} with {user.name}"[:100],
-        "conversational_context": conversation_context_build(user=user, now=now),
+        "conversational_context": conversation_context_build(
+            user=user, now=now, greet_today=greet_today
+        ),
         "memory_stores": [f"drako-user-{user.pk}"],
         # A private room: only someone holding the meeting token joins, and only one person
         # besides the replica (docs/tavus.md §5): nobody else with the URL can drive the schedule.
@@ -70,7 +75,7 @@ def conversation_build_payload(*, conversation: Conversation, persona, now: date
     }
     if persona.eu_policy:
         payload["policy"] = "eu"
-    if greeting := _greeting(user):
+    if not greet_today and (greeting := _greeting(user)):
         payload["custom_greeting"] = greeting
     if callback_url := _callback_url(conversation):
         payload["callback_url"] = callback_url
@@ -100,7 +105,9 @@ def _claim_slot(*, user, persona) -> StartResult:
     return StartResult(conversation, created=True)
 
 
-def conversation_start_for_user(*, user, persona_id: int | str | None = None) -> StartResult:
+def conversation_start_for_user(
+    *, user, persona_id: int | str | None = None, greet_today: bool = False
+) -> StartResult:
     """Starts (or returns) the user's call with the persona they picked, or the default one.
 
     Every door (the page's button, the API) comes here, so each has the same rate limit.
@@ -117,10 +124,10 @@ def conversation_start_for_user(*, user, persona_id: int | str | None = None) ->
         persona = persona_services.persona_get_default()
     if persona is None:
         raise ConversationUnavailable("No persona is set up yet. An admin needs to create one.")
-    return conversation_start(user=user, persona=persona)
+    return conversation_start(user=user, persona=persona, greet_today=greet_today)
 
 
-def conversation_start(*, user, persona) -> StartResult:
+def conversation_start(*, user, persona, greet_today: bool = False) -> StartResult:
     """Starts a call at Tavus, or returns the user's live one; a refusal leaves a failed record."""
     if not tavus.is_configured():
         raise ConversationUnavailable(NOT_CONFIGURED)
@@ -133,7 +140,9 @@ def conversation_start(*, user, persona) -> StartResult:
         return claim
     conversation = claim.conversation
     now = timezone.now()
-    payload = conversation_build_payload(conversation=conversation, persona=persona, now=now)
+    payload = conversation_build_payload(
+        conversation=conversation, persona=persona, now=now, greet_today=greet_today
+    )
     conversation.context_sent = payload["conversational_context"]
     conversation.request_payload = {k: v for k, v in payload.items() if k != "callback_url"}
     conversation.test_mode = bool(payload.get("test_mode"))

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from conversations import cards, record, selectors, services, webhooks
 from conversations.assistant import playground
@@ -27,11 +27,18 @@ def conversation_list_view(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def conversation_start_view(request):
+    """POST starts a call; GET (a reminder's "Talk to DRAKO" link) shows the button that does,
+    so following a link never starts a call by itself."""
+    greet = "today" if request.GET.get("greet") == "today" else ""
+    if request.method == "GET":
+        return render(request, "conversations/start.html", {"greet": greet})
     try:
         result = services.conversation_start_for_user(
-            user=request.user, persona_id=request.POST.get("persona") or None
+            user=request.user,
+            persona_id=request.POST.get("persona") or None,
+            greet_today=request.POST.get("greet") == "today",
         )
     except ConversationError as exc:
         messages.error(request, exc.message)

@@ -252,6 +252,13 @@ MAILERS = _mailers()
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DRAKO <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Web Push (reminders and the morning summary in the browser); empty: push is unavailable ---
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="")
+# Tests only: push endpoints on loopback (and over http) are accepted and reached.
+PUSH_ALLOW_PRIVATE_HOSTS = env.bool("PUSH_ALLOW_PRIVATE_HOSTS", default=False)
+
 # --- Tavus ---
 TAVUS_API_KEY = env.str("TAVUS_API_KEY", default="")
 TAVUS_API_URL = env.str("TAVUS_API_URL", default="https://tavusapi.com/v2")

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from schedules import services
-from schedules.models import Event, EventChange
+from schedules.models import Event, EventChange, Notice, PushSubscription
 
 
 class EventAdminForm(forms.ModelForm):
@@ -42,7 +42,7 @@ class EventAdmin(admin.ModelAdmin):
     actions = ("cancel_events",)
     fieldsets = (
         (None, {"fields": ("owner", "title", ("start", "end"), "all_day")}),
-        ("Details", {"fields": ("location", "notes", "show_as", "recurrence")}),
+        ("Details", {"fields": ("location", "notes", "show_as", "recurrence", "reminders")}),
         ("Record", {"fields": ("status", "source", "created_at", "updated_at")}),
     )
 
@@ -102,4 +102,33 @@ class EventChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Reminders and summaries sent (or failed, with why): a record, never edited."""
+
+    list_display = ("kind", "owner", "due_at", "channel", "outcome", "error")
+    list_filter = ("kind", "outcome", "channel")
+    search_fields = ("owner__username",)
+    list_select_related = ("owner",)
+    date_hierarchy = "due_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("owner", "created_at")
+    search_fields = ("owner__username",)
+    list_select_related = ("owner",)
+    # The browser's keys stay out of the admin: they encrypt messages to that browser.
+    fields = readonly_fields = ("owner", "endpoint", "created_at")
+
+    def has_add_permission(self, request):
         return False

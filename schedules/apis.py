@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from accounts.models import REMINDER_MINUTES_MAX
 from drako.api_errors import error_body
 from drako.apis import UserApi
 from schedules import selectors, series, services
@@ -59,6 +60,7 @@ class EventOutputSerializer(serializers.ModelSerializer):
             "source",
             "recurrence",
             "recurrence_id",
+            "reminders",
             "calendar",
             "read_only",
             "created_at",
@@ -126,6 +128,15 @@ class RecurrenceField(serializers.CharField):
             help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10; null: no repeat.",
             **kwargs,
         )
+
+
+def _reminders_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=REMINDER_MINUTES_MAX),
+        max_length=services.REMINDERS_MOST,
+        help_text="Minutes before the start to remind, e.g. [10]; [] for none.",
+        **kwargs,
+    )
 
 
 class OccurrenceWhenField(WhenField):
@@ -199,6 +210,7 @@ class EventListCreateApi(UserApi):
             help_text="Default: free for an all-day event, busy otherwise.",
         )
         recurrence = RecurrenceField(required=False)
+        reminders = _reminders_field(required=False, default=None, allow_null=True)
         allow_conflict = serializers.BooleanField(default=False)
 
         def validate(self, attrs):
@@ -238,6 +250,7 @@ class EventDetailApi(UserApi):
         show_as = serializers.ChoiceField(choices=Event.ShowAs.choices, required=False)
         status = serializers.ChoiceField(choices=[Event.Status.CANCELLED], required=False)
         recurrence = RecurrenceField(required=False)
+        reminders = _reminders_field(required=False)
         allow_conflict = serializers.BooleanField(default=False)
 
     @extend_schema(parameters=[OccurrenceSerializer], responses={200: EventOutputSerializer})

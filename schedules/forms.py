@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from schedules import recurrence, services
+from schedules.errors import EventInvalidError
 from schedules.models import LOCATION_MAX, NOTES_MAX, RULE_MAX, TITLE_MAX, Event
 from schedules.speech import clock
 
@@ -77,6 +78,11 @@ def _day_words(day: date) -> str:
     return f"{day:%A}, {day:%B} {day.day}"
 
 
+def reminders_text(minutes: list[int]) -> str:
+    """A list of reminders as the form's field shows it: "10, 60"."""
+    return ", ".join(str(m) for m in minutes)
+
+
 class EventForm(forms.Form):
     """One event as a person fills it in; `clean()` turns the local fields into aware start/end."""
 
@@ -109,6 +115,12 @@ class EventForm(forms.Form):
     )
     notes = forms.CharField(
         max_length=NOTES_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reminders = forms.CharField(
+        label="Remind me",
+        max_length=60,
+        required=False,
+        help_text="Minutes before the start, e.g. 10, or 10, 60 for two; empty for none.",
     )
     repeat = forms.ChoiceField(label="Repeats", choices=REPEATS, required=False)
     repeat_days = forms.MultipleChoiceField(
@@ -163,12 +175,22 @@ class EventForm(forms.Form):
             location=event.location,
             notes=event.notes,
             show_as=event.show_as,
+            reminders=reminders_text(event.reminders),
         )
         series = event if event.recurrence else event.series
         initial.update(repeat_initial(series.recurrence if series else ""))
         if isinstance(initial.get("repeat_until"), datetime):
             initial["repeat_until"] = initial["repeat_until"].astimezone(tz).date()
         return initial
+
+    def clean_reminders(self) -> list[int]:
+        words = self.cleaned_data["reminders"].replace(",", " ").split()
+        if not all(word.isascii() and word.isdigit() for word in words):
+            raise forms.ValidationError("Write minutes as numbers, e.g. 10, or 10, 60.")
+        try:
+            return services.reminders_normalized([int(word) for word in words])
+        except EventInvalidError as exc:
+            raise forms.ValidationError(exc.message) from None
 
     def clean(self):
         data = super().clean()
@@ -290,4 +312,5 @@ class EventForm(forms.Form):
             "notes": data["notes"],
             "show_as": data["show_as"],
             "recurrence": data.get("recurrence") or "",
+            "reminders": data.get("reminders") or [],
         }

@@ -57,6 +57,9 @@ class Event(models.Model):
         "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="exceptions"
     )
     recurrence_id = models.DateTimeField(null=True, blank=True)
+    # Minutes before the start to remind the owner, each occurrence of a series alike
+    # (schedules.reminders); [] reminds nothing.
+    reminders = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,6 +94,13 @@ class Event(models.Model):
                 fields=["owner", "recurrence_end"],
                 condition=~models.Q(recurrence=""),
                 name="event_owner_series",
+            ),
+            # Everyone's events starting soon, and everyone's running series: the reminders.
+            models.Index(fields=["start"], name="event_start"),
+            models.Index(
+                fields=["recurrence_end"],
+                condition=~models.Q(recurrence=""),
+                name="event_series_end",
             ),
             # "The occurrences replaced in this window".
             models.Index(
@@ -185,3 +195,77 @@ class EventChange(models.Model):
     @property
     def title(self) -> str:
         return (self.after or self.before or {}).get("title", "")
+
+
+class Notice(models.Model):
+    """One reminder or morning summary, claimed before it is sent: the unique constraints make
+    a second worker's claim of the same one fail, so each goes out once."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        SUMMARY = "summary", "Morning summary"
+
+    class Outcome(models.TextChoices):
+        CLAIMED = "claimed", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=8, choices=Kind)
+    # A reminder: the event's id (a series', for any of its occurrences), the start it reminds
+    # of and how long before. A moved event starts elsewhere, so it is reminded of again; the
+    # same start is never reminded of twice. A plain id, not a foreign key: deleting an event
+    # costs no look-up here, and an event deleted and brought back by undo (same id) is not
+    # reminded of twice either.
+    event_key = models.BigIntegerField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    # A summary: the user's local day it is for.
+    day = models.DateField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    channel = models.CharField(max_length=5)
+    outcome = models.CharField(max_length=7, choices=Outcome, default=Outcome.CLAIMED)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "starts_at", "minutes"],
+                condition=models.Q(kind="reminder"),
+                name="notice_one_reminder_per_start",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "day"],
+                condition=models.Q(kind="summary"),
+                name="notice_one_summary_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.owner_id} due {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class PushSubscription(models.Model):
+    """A browser that asked for notifications: where to send them (the push service's URL the
+    browser gave) and the keys that encrypt them for it (RFC 8291)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "endpoint"], name="push_one_per_browser")
+        ]
+
+    def __str__(self) -> str:
+        return f"Push subscription {self.pk} of {self.owner_id}"

@@ -91,6 +91,18 @@ def event_list_for_user(
     ours = Event.objects.filter(_window_q(start, end), owner=user)
     # Subscribed calendars' events come in the same query: they count as busy like ours.
     rows = event_rows_with_other_calendars(ours, user=user, start=start, end=end)
+    found = _occurrences(rows, start=start, end=end)
+    if not include_cancelled:
+        found = [e for e in found if e.status == Event.Status.CONFIRMED]
+    if busy_only:
+        found = [e for e in found if e.show_as == Event.ShowAs.BUSY]
+    found.sort(key=lambda e: (e.start, e.series_key, e.end))
+    return found
+
+
+def _occurrences(rows: list[Event], *, start: datetime, end: datetime) -> list[Event]:
+    """`rows` (from _window_q) as events overlapping [start, end): single events, exceptions,
+    and each confirmed series' occurrences that no exception replaces."""
     replaced = {(row.series_id, row.recurrence_id) for row in rows if row.series_id}
     found = []
     for row in rows:
@@ -103,12 +115,19 @@ def event_list_for_user(
                 )
         elif row.start < end and row.end > start:
             found.append(row)
-    if not include_cancelled:
-        found = [e for e in found if e.status == Event.Status.CONFIRMED]
-    if busy_only:
-        found = [e for e in found if e.show_as == Event.ShowAs.BUSY]
-    found.sort(key=lambda e: (e.start, e.series_key, e.end))
     return found
+
+
+def event_starts_everyone(*, start: datetime, end: datetime) -> list[Event]:
+    """Every user's confirmed events and occurrences starting in [start, end), with their owner
+    (for the reminders, which look at all users at once). One query."""
+    rows = list(
+        Event.objects.filter(_window_q(start, end), owner__is_active=True)
+        .select_related("owner")
+        .order_by("owner_id", "start", "id")
+    )
+    found = _occurrences(rows, start=start, end=end)
+    return [e for e in found if e.status == Event.Status.CONFIRMED and start <= e.start < end]
 
 
 def calendar_rows_for_user(*, user, start: datetime, end: datetime) -> QuerySet[Event]:
@@ -163,6 +182,7 @@ def occurrence_get_for_user(*, user, event_id, recurrence_id: datetime) -> Event
         status=series.status,
         show_as=series.show_as,
         source=series.source,
+        reminders=list(series.reminders),
         series=series,
         recurrence_id=recurrence_id.astimezone(UTC),
     )

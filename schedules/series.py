@@ -189,6 +189,7 @@ def _split(occurrence, changes, allow_conflict, context):
         successor = Event(owner=series.owner, title=series.title, start=at, end=end,
                           all_day=series.all_day, location=series.location, notes=series.notes,
                           show_as=series.show_as, source=context.source, time_zone=series.time_zone,
+                          reminders=series.reminders,
                           recurrence=rule if left is None else
                           recurrence.rule_ending(rule, count=left))  # fmt: skip
         for field, value in services.event_changes_resolved(successor, changes).items():

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import REMINDER_MINUTES_MAX, User
 from drako.transactions import atomic_or_joined
 from schedules import recurrence, selectors
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
@@ -23,7 +23,11 @@ from schedules.models import (
     EventChange,
 )
 
-EDITABLE_FIELDS = ("title", "start", "end", "all_day", "location", "notes", "show_as", "recurrence")
+EDITABLE_FIELDS = (
+    "title", "start", "end", "all_day", "location", "notes", "show_as", "recurrence", "reminders"
+)  # fmt: skip
+# An event reminds at most this many times, each at most REMINDER_MINUTES_MAX before it starts.
+REMINDERS_MOST = 5
 # A new or changed series is checked for conflicts over this much of its future, at most.
 SERIES_CHECK_SPAN = timedelta(days=92)
 SERIES_CHECK_MOST = 100
@@ -59,6 +63,8 @@ def event_state(event: Event) -> dict:
         state.update(
             series=event.series_id, recurrence_id=event.recurrence_id.astimezone(UTC).isoformat()
         )
+    if event.reminders:  # only then, so entries logged before reminders existed still match
+        state["reminders"] = list(event.reminders)
     return state
 
 
@@ -73,6 +79,7 @@ def _apply_state(event: Event, state: dict) -> None:
     event.series_id = state.get("series")
     rid = state.get("recurrence_id")
     event.recurrence_id = datetime.fromisoformat(rid) if rid else None
+    event.reminders = list(state.get("reminders", []))
     _series_bounds(event)
 
 
@@ -130,7 +137,43 @@ def event_problems(event: Event, *, tz: ZoneInfo | None = None) -> list[tuple[st
         )
         if failed
     ]  # fmt: skip
-    return problems + _time_problems(event, tz) + _rule_problems(event, tz)
+    return (
+        problems + _reminder_problems(event) + _time_problems(event, tz) + _rule_problems(event, tz)
+    )
+
+
+def reminders_normalized(value) -> list[int]:
+    """`value` (minutes before the start) as stored: whole numbers, each once, nearest first.
+    Raises EventInvalidError for anything else."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(m, int) and not isinstance(m, bool) for m in value
+    ):
+        raise EventInvalidError(
+            _("Reminders are a list of minutes before the start."), field="reminders"
+        )
+    minutes = sorted(set(value))
+    if len(minutes) > REMINDERS_MOST:
+        raise EventInvalidError(
+            _("An event can have at most %(most)s reminders.") % {"most": REMINDERS_MOST},
+            field="reminders",
+        )
+    if minutes and not 0 <= minutes[0] <= minutes[-1] <= REMINDER_MINUTES_MAX:
+        raise EventInvalidError(
+            _("A reminder is from 0 to %(most)s minutes (a week) before the start.")
+            % {"most": REMINDER_MINUTES_MAX},
+            field="reminders",
+        )
+    return minutes
+
+
+def _reminder_problems(event: Event) -> list[tuple[str, str]]:
+    try:
+        event.reminders = reminders_normalized(event.reminders)
+    except EventInvalidError as exc:
+        return [("reminders", exc.message)]
+    return []
 
 
 def _rule_problems(event: Event, tz: ZoneInfo | None) -> list[tuple[str, str]]:
@@ -198,6 +241,11 @@ def _time_problems(event: Event, tz: ZoneInfo | None) -> list[tuple[str, str]]:
     if event.end - event.start > MAX_EVENT_LENGTH:
         return [("end", _("An event can last at most 14 days."))]
     return []
+
+
+def reminders_default(user: User) -> list[int]:
+    """What a new event of `user`'s reminds, unless told: their profile's choice."""
+    return [] if user.reminder_minutes is None else [user.reminder_minutes]
 
 
 def _validate(event: Event, tz: ZoneInfo) -> None:
@@ -328,11 +376,12 @@ def event_create(
     notes: str = "",
     show_as: str = Event.ShowAs.BUSY,
     recurrence: str | None = "",
+    reminders: list[int] | None = None,
     allow_conflict: bool = False,
     context: ChangeContext,
 ) -> tuple[Event, EventChange]:
     """Creates an event (a series when `recurrence` is an RRULE), refusing an overlap with a
-    busy event unless `allow_conflict`."""
+    busy event unless `allow_conflict`; `reminders` None takes the owner's default."""
     event = Event(
         owner=owner,
         title=title,
@@ -344,6 +393,7 @@ def event_create(
         show_as=show_as,
         source=context.source,
         recurrence=recurrence or "",
+        reminders=reminders_default(owner) if reminders is None else reminders,
     )
     _validate(event, owner.tz)
     _lock_owner(owner.pk)
@@ -404,7 +454,9 @@ def _carry_exceptions(series: Event, *, before: dict, change: EventChange, conte
     shared = [f for f in ("title", "location", "notes", "show_as")
               if before[f] != getattr(series, f)]  # fmt: skip
     ended = series.recurrence_end
-    if not shift and not shared and ended is None:
+    old_reminders = before.get("reminders", [])
+    reminding = old_reminders != series.reminders
+    if not shift and not shared and ended is None and not reminding:
         return
     for exception in Event.objects.filter(series=series).order_by("recurrence_id"):
         exception.owner = series.owner
@@ -417,6 +469,8 @@ def _carry_exceptions(series: Event, *, before: dict, change: EventChange, conte
         for field in shared:
             if getattr(exception, field) == before[field]:
                 setattr(exception, field, getattr(series, field))
+        if reminding and exception.reminders == old_reminders:
+            exception.reminders = list(series.reminders)
         if event_state(exception) != was:
             exception.save()
             _record(exception, action=EventChange.Action.UPDATE, before=was,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schedules import search, views
+from schedules import push_views, search, views
 
 app_name = "schedules"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("schedule/events/<int:event_id>/cancel/", views.event_cancel_view, name="event-cancel"),
     path("schedule/changes/<int:change_id>/undo/", views.change_undo_view, name="change-undo"),
     path("calendar/<str:token>.ics", views.calendar_feed_view, name="calendar-feed"),
+    path("sw.js", push_views.service_worker_view, name="service-worker"),
 ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import (
 from schedules import feed, recurrence, selectors, series, services
 from schedules.clock import Clock, clock_for_request
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
-from schedules.forms import EventForm
+from schedules.forms import EventForm, reminders_text
 from schedules.grid import schedule_panel_context, schedule_url
 from schedules.models import FIRST_DAY, LAST_DAY, Event, EventChange
 from schedules.month import month_context
@@ -220,7 +220,11 @@ def _prefill(request, tz: ZoneInfo) -> dict:
     start = start.replace(tzinfo=tz) if timezone.is_naive(start) else start
     if not FIRST_DAY <= start.date() <= LAST_DAY:
         start = timezone.now()
-    return {**EventForm.initial_for_times(start, start + timedelta(hours=1), tz), "show_as": "busy"}
+    return {
+        **EventForm.initial_for_times(start, start + timedelta(hours=1), tz),
+        "show_as": "busy",
+        "reminders": reminders_text(services.reminders_default(request.user)),
+    }
 
 
 @login_required

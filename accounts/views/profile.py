@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import emails, services
 from accounts.forms import ProfileForm, SignupForm
-from drako import ratelimit
+from drako import ratelimit, webpush
 
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
@@ -65,6 +65,10 @@ def _profile_page(request, form, *, new_key: str = ""):
         "max_tokens": services.MAX_API_TOKENS,
         "feed_url": feed_url,
         "email_can_send": emails.can_send(),
+        "push_available": webpush.is_configured(),
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        # The reverse relation, not schedules' selector: accounts sits below schedules.
+        "push_browsers": request.user.push_subscriptions.count(),
     }
     return render(request, "accounts/profile.html", context)
 

@@ -24,4 +24,5 @@ def talk_panel(context) -> dict:
         "pickable": list(persona_selectors.persona_list_pickable()),
         "public_url_missing": not settings.DRAKO_PUBLIC_URL,
         "is_staff": user.is_staff,
+        "greet": context.get("greet", ""),
     }

@@ -19,6 +19,8 @@
     const body = {};
     const persona = form.querySelector("[name=persona]");
     if (persona && persona.value) body.persona = Number(persona.value);
+    const greet = form.querySelector("[name=greet]");
+    if (greet && greet.value) body.greet = greet.value;
     let response;
     try {
       response = await fetch(form.dataset.api, {

@@ -549,3 +549,21 @@ def test_enter_confirms_and_escape_discards_the_focused_card(web, tavus, persona
         if "On screen the user chose" in m["properties"]["context"]
     ]
     assert decided == ["applied", "discarded"]
+
+
+def test_the_morning_summary_link_starts_a_call_that_greets_with_todays_plan(web, tavus, persona):
+    """The summary's "Talk to DRAKO" link: a page with the button (nothing starts by itself);
+    pressed, talk.js starts the call with greet=today, and the persona is told to open with
+    today's plan."""
+    user = UserFactory(time_zone=TIME_ZONE)
+    web.sign_in(user)
+    web.goto(reverse("conversations:start") + "?greet=today")
+    expect(
+        web.page.get_by_text("DRAKO will start by going through your plan for today.")
+    ).to_be_visible()
+    assert _creates(tavus) == 0
+    web.page.get_by_role("button", name="Talk to DRAKO").click()
+    web.page.wait_for_url("**/conversations/*/")
+    expect(web.page.locator("#call-frame")).to_have_attribute("data-state", "joined")
+    (create,) = [r for r in tavus.requests if r.method == "POST" and r.path == CREATE]
+    assert "telling them today's plan" in create.json["conversational_context"]

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -73,6 +73,8 @@ class Cluster:
     token: str
     started: datetime
     processes: list[subprocess.Popen] = field(default_factory=list)
+    mail: list = field(default_factory=list)  # what the loopback SMTP server received
+    env: dict = field(default_factory=dict)  # every node's and worker's environment
 
     @property
     def url(self) -> str:
@@ -167,6 +169,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _smtp_server(received: list):
+    """A real SMTP server on loopback (aiosmtpd), where every node's and worker's mail goes."""
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    return controller
+
+
 def _environment(database_url: str, tavus: FakeTavus, public_url: str, static: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     return env | {
@@ -215,6 +231,9 @@ def cluster(tmp_path_factory):
     cluster = Cluster(
         nodes, router, tavus, cache, tasks, env["DATABASE_URL"], "", datetime.now(UTC)
     )
+    smtp = _smtp_server(cluster.mail)
+    env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp.port}"
+    cluster.env = env
     try:
         _manage(env, "migrate", "--noinput")
         _manage(env, "collectstatic", "--noinput")
@@ -231,6 +250,7 @@ def cluster(tmp_path_factory):
         yield cluster
     finally:
         _stop(cluster.processes)
+        smtp.stop()
         router.stop()
         tavus.stop()
         cache.flushdb()
@@ -242,7 +262,7 @@ def cluster(tmp_path_factory):
 _CREATE_USER = (
     "from accounts.models import User; from accounts.services import user_token_create; "
     f"user = User.objects.create_user(username='alice', email='alice@example.com', "
-    f"password='{PASSWORD}', time_zone='Europe/Berlin'); "
+    f"password='{PASSWORD}', time_zone='Europe/Berlin', email_verified=True); "
     "print(user_token_create(user=user))"
 )
 
@@ -402,9 +422,43 @@ def test_a_periodic_task_is_enqueued_once_by_two_workers(cluster):
     assert f"rq:job:{rows[0][1]}".encode() in jobs
 
 
-@pytest.mark.skip(reason="reminders are not merged yet: the check lands with them")
+_ENQUEUE_REMINDER_RUNS = (
+    "from schedules.tasks import reminders_send_task as send; "
+    "print(send.enqueue().id); print(send.enqueue().id)"
+)
+
+
+def _finished(cluster: Cluster, job_id: str) -> bool:
+    return cluster.tasks.hget(f"rq:job:{job_id}", "status") in (b"finished", b"failed")
+
+
 def test_a_reminder_is_sent_once_by_two_workers(cluster):
-    """Placeholder: a due reminder, two workers racing for it, one mail sent."""
+    # An event made through the router, its 10-minute reminder due now; then two runs of the
+    # reminder task queued at once, one for each worker, racing (and the every-minute run too).
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    event = cluster.api().post(
+        f"{cluster.url}/api/events/",
+        json={
+            "title": "Board call (two nodes)",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "reminders": [10],
+        },
+        timeout=15,
+    )
+    assert event.status_code == 201, event.text
+    jobs = _manage(cluster.env, "shell", "-c", _ENQUEUE_REMINDER_RUNS).split()[-2:]
+
+    def mails() -> list:
+        return [m for m in cluster.mail if b"Board call (two nodes)" in m.content]
+
+    _poll("both reminder runs finished", lambda: all(_finished(cluster, j) for j in jobs), 60)
+    _poll("the reminder mailed", lambda: bool(mails()), 60)  # by one of them, or the periodic run
+    statuses = {cluster.tasks.hget(f"rq:job:{job}", "status") for job in jobs}
+    assert statuses == {b"finished"}
+    assert len(mails()) == 1, [m.content[:200] for m in cluster.mail]
+    [mail] = mails()
+    assert mail.rcpt_tos == ["alice@example.com"]
 
 
 def _scrape(base: str) -> dict:

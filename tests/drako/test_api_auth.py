@@ -35,6 +35,7 @@ def _concrete(route: str) -> str:
         "<int:calendar_id>",
         "<str:token>",
         "<str:name>",
+        "<int:subscription_id>",
     ):
         route = route.replace(converter, "1")
     return route

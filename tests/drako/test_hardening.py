@@ -79,7 +79,8 @@ def test_every_limit_the_tool_call_guard_included_counts_in_the_shared_store(db,
 
 
 def _api_paths() -> list[str]:
-    values = {"event_id": 1, "conversation_id": 1, "change_id": 1, "calendar_id": 1, "token": "1.x"}
+    values = {"event_id": 1, "conversation_id": 1, "change_id": 1, "token": "1.x",
+              "subscription_id": 1, "calendar_id": 1}  # fmt: skip
     values |= {"name": "list_schedule_events", "action": "confirm"}
     return [route.path(**values) for route in routes() if route.is_api]
 

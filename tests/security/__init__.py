@@ -63,11 +63,12 @@ class Owned:
     proposals: list = field(default_factory=list)
     tool_calls: list = field(default_factory=list)
     calendars: list = field(default_factory=list)
+    push_subscription: object = None
 
     def snapshot(self) -> dict:
         from calendars.models import Calendar, CalendarEvent
         from conversations.models import Conversation, Proposal, ToolCall
-        from schedules.models import Event, EventChange
+        from schedules.models import Event, EventChange, Notice, PushSubscription
 
         def rows(model, **filters):
             return sorted(
@@ -85,6 +86,8 @@ class Owned:
             "tool_calls": rows(ToolCall, conversation__user=self.user),
             "calendars": rows(Calendar, owner=self.user),
             "calendar_events": rows(CalendarEvent, owner=self.user),
+            "push_subscriptions": rows(PushSubscription, owner=self.user),
+            "notices": rows(Notice, owner=self.user),
         }
 
 
@@ -128,6 +131,9 @@ def seed(user, persona, *, label: str) -> Owned:
             tool_call_id=f"{label}-call",
         ),
     )
+    owned.push_subscription = user.push_subscriptions.create(
+        endpoint=f"https://push.example.com/{label}-browser", p256dh="key", auth="secret"
+    )
     owned.proposals = list(owned.live.proposals.all())
     owned.calendars = [_seed_calendar(user, label, start)]
     owned.tool_calls = list(owned.live.tool_calls.all())
@@ -162,4 +168,5 @@ def route_values(owned: Owned) -> dict:
         "action": "confirm",
         "filename": "none.pdf",
         "uidb64": "MQ",
+        "subscription_id": owned.push_subscription.pk,
     }

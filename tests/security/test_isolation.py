@@ -41,6 +41,7 @@ PUBLIC = {
     "api:schema",
     "api:docs",
     "example-conversation",
+    "schedules:service-worker",
 }
 # The secret is in the URL: whoever has it is the owner (each tested below).
 SECRET_IN_URL = {
@@ -78,6 +79,8 @@ def _values(route: Route, owned: Owned | None) -> dict:
             values[name] = owned.changes[0].pk if owned else MISSING_ID
         elif name == "calendar_id":
             values[name] = owned.calendars[0].pk if owned else MISSING_ID
+        elif name == "subscription_id":
+            values[name] = owned.push_subscription.pk if owned else MISSING_ID
         elif name == "action":
             values[name] = "confirm"
         else:
@@ -135,6 +138,7 @@ def test_lists_and_pages_never_show_another_users_objects(world, client):
         b.user.api_key,
         b.live.tavus_conversation_id,
         b.live.callback_secret,
+        b.push_subscription.endpoint,
     ]
     problems = []
     for route in _walked():

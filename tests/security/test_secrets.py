@@ -1,8 +1,9 @@
 """No secret in any page, API answer or log line.
 
-TAVUS_API_KEY, TAVUS_TOOL_SECRET, SECRET_KEY and a persona's custom LLM key are set to unique
-markers; every route is rendered as a user and as staff (the admin's pages too), the API is
-called, and a start, tool calls, webhooks, a persona sync and Tavus failures are logged at DEBUG.
+TAVUS_API_KEY, TAVUS_TOOL_SECRET, SECRET_KEY, VAPID_PRIVATE_KEY and a persona's custom LLM key
+are set to unique markers; every route is rendered as a user and as staff (the admin's pages
+too), the API is called, and a start, tool calls, webhooks, a persona sync and Tavus failures are
+logged at DEBUG.
 A conversation's callback secret (it is in the URL Tavus calls) is never shown to anyone.
 """
 
@@ -25,6 +26,7 @@ MARKERS = {
     "TAVUS_TOOL_SECRET": "tool-secret-MARKER-7b2e4d",
     "SECRET_KEY": "secret-key-MARKER-9d8c7b-with-enough-length-for-django-0123456789",
     "LLM_API_KEY": "llm-key-MARKER-5a6b7c",
+    "VAPID_PRIVATE_KEY": "vapid-private-MARKER-3e4f5a",
 }
 
 
@@ -34,6 +36,8 @@ def marked(fake_tavus, settings):
     settings.TAVUS_API_KEY = MARKERS["TAVUS_API_KEY"]
     settings.TAVUS_TOOL_SECRET = MARKERS["TAVUS_TOOL_SECRET"]
     settings.SECRET_KEY = MARKERS["SECRET_KEY"]
+    settings.VAPID_PRIVATE_KEY = MARKERS["VAPID_PRIVATE_KEY"]
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_SUBJECT = "BPublicKey", "mailto:a@example.com"
     settings.DRAKO_PUBLIC_URL = "https://drako.example.com"
     persona = synced_persona(
         llm_model=Persona.LLMModel.CUSTOM,

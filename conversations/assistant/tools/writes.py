@@ -19,9 +19,12 @@ from conversations.assistant.tools import repeats, times
 from conversations.assistant.tools.proposing import event_for, past, proposed, when
 from conversations.models import Proposal
 from personas.tools import tool
-from schedules import recurrence, series, speech
+from schedules import recurrence, reminders, series, speech, timeparse
 from schedules import services as schedule_services
+from schedules.errors import EventInvalidError
 from schedules.models import LOCATION_MAX, NOTES_MAX, TITLE_MAX, Event
+
+MINUTE = timedelta(minutes=1)
 
 
 def _text(max_length: int, help_text: str, **options) -> serializers.CharField:
@@ -48,6 +51,11 @@ class AddInput(serializers.Serializer):
     location = _text(LOCATION_MAX, "Where; empty if not said")
     notes = _text(NOTES_MAX, "Anything else to remember; empty if none")
     repeat = _text(200, "How it repeats, e.g. 'every weekday'; empty for a single event")
+    reminder = _text(
+        50,
+        "How long before to remind the user, e.g. '30' (minutes) or '1 hour'; 'none' for no "
+        "reminder; empty for their usual one",
+    )
 
 
 @tool(
@@ -79,22 +87,53 @@ def add_schedule_event(ctx: ToolContext, data: dict) -> dict:
         summary = _("Add '%(title)s' %(repeats)s, from %(when)s") % {**said, "when": summary_when}
     else:
         summary = _("Add '%(title)s' for %(when)s") % {"title": title, "when": summary_when}
+    reminding = _reminders(ctx, data["reminder"]) if data["reminder"].strip() else None
     proposal = proposals.proposal_create(
         conversation=ctx.conversation,
         kind=Proposal.Kind.CREATE,
         tool_call=ctx.tool_call,
         data={"title": title, "start": start, "end": end, "all_day": data["all_day"],
               "show_as": show_as, "location": data["location"], "notes": data["notes"],
-              **({"recurrence": rule} if rule else {})},
+              **({"recurrence": rule} if rule else {}),
+              **({"reminders": reminding} if reminding is not None else {})},
         summary=summary,
     )  # fmt: skip
     said["when"] += past(start, ctx)
     if rule:
         done = _("Added %(title)s %(repeats)s, from %(when)s.") % said
         ask = _("I'll add %(title)s %(repeats)s, starting %(when)s.") % said
-        return proposed(ctx, proposal, done=done, ask=ask)
-    return proposed(ctx, proposal, done=_("Added %(title)s, %(when)s.") % said,
-                    ask=_("I'll add %(title)s, %(when)s.") % said)  # fmt: skip
+    else:
+        done = _("Added %(title)s, %(when)s.") % said
+        ask = _("I'll add %(title)s, %(when)s.") % said
+    if reminding is not None:
+        done, ask = (f"{text} {reminders.reminders_said(reminding)}" for text in (done, ask))
+    return proposed(ctx, proposal, done=done, ask=ask)
+
+
+NO_REMINDER = ("none", "no", "off", "never", "no reminder", "nothing")
+
+
+def _reminders(ctx: ToolContext, text: str) -> list[int]:
+    """The reminder the person asked for ('30', 'an hour before', 'none') as minutes."""
+    words = " ".join(text.strip().lower().split())
+    if words in NO_REMINDER:
+        return []
+    words = words.removesuffix(" before").strip()
+    if words.isascii() and words.isdigit():
+        minutes = int(words)
+    else:
+        try:
+            minutes = int(timeparse.parse_duration(words, language=ctx.user.language) // MINUTE)
+        except timeparse.TimeParseError:
+            minutes = -1
+    try:
+        return schedule_services.reminders_normalized([minutes])
+    except EventInvalidError:
+        raise Refusal(
+            _("How long before should I remind you?"),
+            hint="reminder: minutes before the start as a number from 0 to 10080 (a week), "
+            "e.g. '30', or 'none'.",
+        ) from None
 
 
 def _add_times(ctx: ToolContext, data: dict) -> tuple[datetime, datetime]:
@@ -140,6 +179,9 @@ class UpdateInput(serializers.Serializer):
         "For a repeating event: a new repeat or end ('every Tuesday', 'until December', "
         "'10 times'); empty to keep",
     )
+    reminder = _text(
+        50, "New reminder, e.g. '30' (minutes before) or '1 hour'; 'none' for none; empty to keep"
+    )
 
 
 @tool(
@@ -170,6 +212,9 @@ def update_schedule_event(ctx: ToolContext, data: dict) -> dict:
 
 
 def _propose_update(ctx: ToolContext, event: Event, changes: dict, data: dict) -> dict:
+    _reminder_change(ctx, event, changes, data)
+    if set(changes) == {"reminders"}:
+        return _propose_reminders(ctx, event, changes)
     if not changes:
         raise Refusal(_("%(title)s already looks like that. What should change?")
                       % {"title": event.title})  # fmt: skip
@@ -196,6 +241,32 @@ def _propose_update(ctx: ToolContext, event: Event, changes: dict, data: dict) -
     ask = _ask(said, renamed=renamed, moved=moved)
     if "recurrence" in changes:
         ask = _("I'll repeat %(old)s %(repeats)s, starting %(when)s.") % said
+    if "reminders" in changes:
+        done, ask = (f"{text} {reminders.reminders_said(changes['reminders'])}"
+                     for text in (done, ask))  # fmt: skip
+    return proposed(ctx, proposal, done=done, ask=ask)
+
+
+def _reminder_change(ctx: ToolContext, event: Event, changes: dict, data: dict) -> None:
+    if data["reminder"].strip():
+        minutes = _reminders(ctx, data["reminder"])
+        if minutes != list(event.reminders):
+            changes["reminders"] = minutes
+
+
+def _propose_reminders(ctx: ToolContext, event: Event, changes: dict, extra: dict | None = None):
+    """Only the reminder changes (of a single event, or every occurrence of a series)."""
+    said = {"title": event.title, "reminders": reminders.reminders_said(changes["reminders"])}
+    proposal = proposals.proposal_create(
+        conversation=ctx.conversation,
+        kind=Proposal.Kind.UPDATE,
+        event=event,
+        tool_call=ctx.tool_call,
+        data={**changes, **(extra or {})},
+        summary=_("Reminders for %(title)s: %(reminders)s") % said,
+    )
+    done = _("Done. %(title)s: %(reminders)s") % said
+    ask = _("For %(title)s: %(reminders)s Shall I?") % said
     return proposed(ctx, proposal, done=done, ask=ask)
 
 
@@ -208,6 +279,11 @@ def _update_series(ctx: ToolContext, series_event: Event, data: dict) -> dict:
         found = repeats.next_occurrence(ctx, series_event)
     occurrence = repeats.occurrence_of(ctx, series_event, found)
     changes = _changes(ctx, occurrence, data)
+    _reminder_change(ctx, occurrence, changes, data)
+    if set(changes) == {"reminders"} and not data["repeat"].strip():
+        # A reminder is said of the series, not one day of it: every occurrence reminds alike.
+        extra = {"occurrence": series_event.start.isoformat(), "scope": series.ALL}
+        return _propose_reminders(ctx, series_event, changes, extra)
     if data["repeat"].strip():
         if scope == series.THIS:
             scope = series.ALL if not data["occurrence"].strip() else series.FOLLOWING
@@ -230,8 +306,11 @@ def _update_series(ctx: ToolContext, series_event: Event, data: dict) -> dict:
         data={**changes, "occurrence": occurrence.recurrence_id.isoformat(), "scope": scope},
         summary=summary,
     )
-    done = _("Done: %(change)s") % {"change": summary}
-    return proposed(ctx, proposal, done=done + ".", ask=ask)
+    done = _("Done: %(change)s") % {"change": summary} + "."
+    if "reminders" in changes:
+        done, ask = (f"{text} {reminders.reminders_said(changes['reminders'])}"
+                     for text in (done, ask))  # fmt: skip
+    return proposed(ctx, proposal, done=done, ask=ask)
 
 
 def _series_said(ctx: ToolContext, series_event: Event, occurrence: Event, changes: dict) -> dict:

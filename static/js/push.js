@@ -44,10 +44,19 @@
       say("Notifications are blocked for this site in your browser's settings.");
       return;
     }
-    const { registration } = await current();
-    const subscription = await registration.pushManager.subscribe({
-      userVisibleOnly: true, applicationServerKey: key(panel.dataset.key),
-    });
+    let subscription;
+    try {
+      const { registration } = await current();
+      subscription = await registration.pushManager.subscribe({
+        userVisibleOnly: true, applicationServerKey: key(panel.dataset.key),
+      });
+    } catch (error) {
+      // The browser's own push service refused (no Google services, a private window, a
+      // policy): nothing was registered with DRAKO, and the person should know why.
+      say("This browser couldn't sign up for notifications (" + error.message + "). " +
+          "Reminders keep coming by email.");
+      return;
+    }
     const response = await call("POST", api, subscription.toJSON());
     if (!response.ok) {
       await subscription.unsubscribe();

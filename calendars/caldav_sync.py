@@ -15,6 +15,10 @@ wins** (the pull runs first); DRAKO's own edit stays in the change log, where un
 back for the next sync to send. A PUT refused with 412 (the server changed it meanwhile) is
 left for the next pull, by the same rule.
 
+A sync token the server refuses (expired, or its storage reset) is dropped for a full listing.
+An object carrying a UID DRAKO gave one of its events (reconnected after a password change) is
+linked back to that event rather than copied.
+
 A series goes both ways with its RRULE, its cancelled occurrences (EXDATE, or a cancelled
 override) and its moved or changed ones (RECURRENCE-ID overrides).
 """

@@ -15,11 +15,16 @@ wins** (the pull runs first); DRAKO's own edit stays in the change log, where un
 back for the next sync to send. A PUT refused with 412 (the server changed it meanwhile) is
 left for the next pull, by the same rule.
 
+A sync token the server refuses (expired, or its storage reset) is dropped for a full listing.
+An object carrying a UID DRAKO gave one of its events (reconnected after a password change) is
+linked back to that event rather than copied.
+
 A series goes both ways with its RRULE, its cancelled occurrences (EXDATE, or a cancelled
 override) and its moved or changed ones (RECURRENCE-ID overrides).
 """
 
 import logging
+import re
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -51,6 +56,8 @@ PUSH_PAST = timedelta(days=31)
 PUSH_MAX = 2000
 # PUTs per sync: a first sync of a long schedule goes out over a few runs, never one long request.
 PUSH_BATCH = 200
+# The UID DRAKO gives an event it sends (_send_put): its id, then a random part.
+_OUR_UID = re.compile(r"event-(\d+)-[0-9a-f]{8}@drako")
 _FEED_ONLY = ("METHOD", "X-WR-CALNAME", "X-WR-TIMEZONE", "REFRESH-INTERVAL", "X-PUBLISHED-TTL")
 
 
@@ -197,8 +204,9 @@ def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> 
     if read is None:
         return  # a to-do, or an event DRAKO can't hold: left on the server as it is
     uid, fields, components = read
+    existing = link.event if link is not None else _sent_before(calendar, uid)
     try:
-        if link is None or link.event is None:
+        if existing is None:
             context = _context(calendar, _("Added on your %(calendar)s calendar"))
             event, _change = schedule_services.event_create(
                 owner=calendar.owner, allow_conflict=True, context=context, **fields
@@ -206,7 +214,7 @@ def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> 
         else:
             context = _context(calendar, _("Changed on your %(calendar)s calendar"))
             event, _change = schedule_services.event_update(
-                event=link.event, changes=fields, allow_conflict=True, context=context
+                event=existing, changes=fields, allow_conflict=True, context=context
             )
     except ScheduleError as refusal:
         logger.info("calendar=%s object %s not applied: %s", calendar.pk, href, refusal.message)
@@ -218,6 +226,20 @@ def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> 
         defaults={"owner_id": calendar.owner_id, "event": event, "href": href, "etag": etag,
                   "synced_state": _state(event)},
     )  # fmt: skip
+
+
+def _sent_before(calendar: Calendar, uid: str) -> Event | None:
+    """DRAKO's own event that an earlier connection to this calendar sent under `uid` (the user
+    reconnected, say with a new app password): linked again instead of copied."""
+    match = _OUR_UID.fullmatch(uid)
+    if match is None:
+        return None
+    linked = EventLink.objects.filter(calendar=calendar, event__isnull=False).values("event_id")
+    return (
+        Event.objects.filter(pk=int(match[1]), owner=calendar.owner, series=None)
+        .exclude(pk__in=linked)
+        .first()
+    )
 
 
 def _exceptions(event: Event) -> list[Event]:

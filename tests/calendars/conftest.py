@@ -1,10 +1,13 @@
+import uuid
 from pathlib import Path
 
+import caldav
 import pytest
 
 from tests.calendars.feed_server import FeedServer
 
 FEEDS = Path(__file__).parent / "feeds"
+KEY = "test-calendar-secret-key-0123456789"
 
 
 @pytest.fixture
@@ -31,3 +34,40 @@ def radicale(tmp_path_factory):
     server = Radicale(tmp_path_factory.mktemp("radicale"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def radicale_auth(tmp_path_factory):
+    """A second Radicale that checks passwords (htpasswd, SHA-512 crypt entries)."""
+    from tests.calendars.radicale_server import Radicale
+
+    folder = tmp_path_factory.mktemp("radicale-auth")
+    htpasswd = folder / "htpasswd"
+    htpasswd.write_text("")
+    (folder / "storage").mkdir()
+    server = Radicale(folder / "storage", htpasswd=htpasswd)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def caldav_on(settings, local_calendars):
+    settings.CALENDAR_SECRET_KEY = KEY
+
+
+@pytest.fixture
+def phone(radicale, user):
+    """The phone's side: a fresh calendar on Radicale, reached with the caldav client."""
+    client = caldav.DAVClient(url=radicale.url, username=user.username, password="app-pass")
+    return client.principal().make_calendar(name=f"Phone {uuid.uuid4().hex[:6]}")
+
+
+@pytest.fixture
+def connected(caldav_on, radicale, phone, user):
+    """The phone's calendar connected to DRAKO for two-way sync (no sync yet)."""
+    from calendars import services
+
+    return services.caldav_connect(
+        owner=user, url=radicale.url, username=user.username, password="app-pass",
+        calendar=phone.get_display_name(),
+    )  # fmt: skip

@@ -1,9 +1,7 @@
 """Two-way CalDAV sync against a real Radicale server on loopback."""
 
-import uuid
 from datetime import timedelta
 
-import caldav
 import pytest
 from django.utils import timezone
 
@@ -11,32 +9,10 @@ from calendars import services
 from calendars.models import Calendar, EventLink
 from schedules import services as schedule_services
 from schedules.models import Event, EventChange
+from tests.calendars.conftest import KEY
 from tests.factories import add_event, days_ahead
 
 pytestmark = pytest.mark.django_db
-
-KEY = "test-calendar-secret-key-0123456789"
-
-
-@pytest.fixture
-def caldav_on(settings, local_calendars):
-    settings.CALENDAR_SECRET_KEY = KEY
-
-
-@pytest.fixture
-def phone(radicale, user):
-    """The phone's side: a fresh calendar on Radicale, reached with the caldav client."""
-    client = caldav.DAVClient(url=radicale.url, username=user.username, password="app-pass")
-    return client.principal().make_calendar(name=f"Phone {uuid.uuid4().hex[:6]}")
-
-
-@pytest.fixture
-def connected(caldav_on, radicale, phone, user) -> Calendar:
-    calendar = services.caldav_connect(
-        owner=user, url=radicale.url, username=user.username, password="app-pass",
-        calendar=phone.get_display_name(),
-    )  # fmt: skip
-    return calendar
 
 
 def _sync(calendar: Calendar) -> Calendar:

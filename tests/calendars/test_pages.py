@@ -81,3 +81,26 @@ def test_the_grid_shows_another_calendars_event_read_only_with_its_name(signed_i
         assert f"/calendars/#calendar-{calendar.pk}" in page, view
     page = signed_in.get(f"/schedule/?view=day&date={start.date()}").content.decode()
     assert '<span class="event-calendar">Work</span>' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/gone.ics", "refused the address (HTTP 404)"),  # the feed server has nothing there
+        ("/page.ics", "not an iCalendar (.ics) calendar DRAKO can read"),
+    ],
+)
+def test_a_subscription_that_fails_to_fetch_says_why_on_both_pages(
+    signed_in, user, feed_server, local_calendars, path, words
+):
+    feed_server.ics("/page.ics", b"<html>Sign in to see this calendar</html>")
+    calendar = Calendar.objects.create(
+        owner=user, kind="subscription", url=feed_server.url(path), name="Team"
+    )
+    signed_in.post(f"/calendars/{calendar.pk}/sync/")
+    calendar.refresh_from_db()
+    assert calendar.status == "error" and words in calendar.last_error
+    assert not CalendarEvent.objects.filter(calendar=calendar).exists()
+    for page in ("/calendars/", "/accounts/profile/"):
+        shown = signed_in.get(page).content.decode().replace("&#x27;", "'")
+        assert "Team" in shown and words in shown, page

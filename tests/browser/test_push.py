@@ -82,14 +82,20 @@ def test_the_service_worker_covers_every_page_and_shows_a_pushed_reminder(push_w
             "data": json.dumps(message),
         },
     )
-    shown = None
-    for _ in range(100):  # the worker shows it a moment after the push: poll
-        shown = page.evaluate(
-            """async () => (await (await navigator.serviceWorker.ready).getNotifications())
-                .map((n) => [n.title, n.body, n.tag, n.data.url])"""
-        )
-        if shown:
-            break
+    # The worker shows it a moment after the push: the page polls, with a deadline.
+    shown = page.evaluate(
+        """async () => {
+            const registration = await navigator.serviceWorker.ready;
+            const deadline = Date.now() + 20000;
+            for (;;) {
+                const shown = await registration.getNotifications();
+                if (shown.length || Date.now() > deadline) {
+                    return shown.map((n) => [n.title, n.body, n.tag, n.data.url]);
+                }
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+        }"""
+    )
     assert shown == [[message["title"], message["body"], message["tag"], message["url"]]]
 
 

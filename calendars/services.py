@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from calendars import fetch, ical
 from calendars.errors import CalendarError
-from calendars.models import NAME_MAX, URL_MAX, Calendar, CalendarEvent
+from calendars.models import NAME_MAX, URL_MAX, Calendar, CalendarEvent, FormerLink
 from drako import netguard
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,22 @@ def calendar_sync_enqueue(*, calendar: Calendar) -> None:
     transaction.on_commit(lambda: calendar_sync_task.enqueue(calendar_id=calendar.pk))
 
 
+@transaction.atomic
 def calendar_disconnect(*, calendar: Calendar) -> None:
-    """Disconnects a calendar: it and its read-only events are gone from DRAKO."""
+    """Disconnects a calendar: it and its read-only events are gone from DRAKO; a CalDAV
+    calendar's links are kept as FormerLinks, so reconnecting it relinks instead of copying."""
+    if calendar.kind == Calendar.Kind.CALDAV:
+        links = list(calendar.links.filter(event__isnull=False).values_list("uid", "event_id"))
+        FormerLink.objects.filter(
+            owner_id=calendar.owner_id,
+            remote_url=calendar.remote_url,
+            uid__in=[u for u, _e in links],
+        ).delete()
+        FormerLink.objects.bulk_create(
+            FormerLink(owner_id=calendar.owner_id, remote_url=calendar.remote_url, uid=uid,
+                       event_id=event_id)
+            for uid, event_id in links
+        )  # fmt: skip
     calendar.delete()
 
 

@@ -117,6 +117,14 @@ def remote_calendar_pick(*, url: str, username: str, password: str, wanted: str)
     )
 
 
+def remote_calendar_check(*, url: str, username: str, password: str, remote_url: str) -> None:
+    """Refuses, in words, a password the server does not take for that calendar."""
+    with _speaking(url):
+        _client(url=url, username=username, password=password).calendar(
+            url=remote_url
+        ).get_display_name()
+
+
 def caldav_sync(*, calendar: Calendar, now: datetime) -> None:
     """Pulls the server's changes into DRAKO, then pushes DRAKO's to the server."""
     password = secrets.password_decrypt(calendar.password_encrypted)

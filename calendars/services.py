@@ -198,6 +198,24 @@ def caldav_connect(*, owner, url: str, username: str, password: str, calendar: s
     return connected
 
 
+def caldav_password_change(*, calendar: Calendar, password: str) -> Calendar:
+    """Gives a connected CalDAV calendar a new app password, once the server has accepted it;
+    a refused one changes nothing. The next sync runs on the worker."""
+    from calendars import caldav_sync, secrets
+
+    if calendar.kind != Calendar.Kind.CALDAV:
+        raise CalendarError(_("Only a CalDAV calendar has an app password."))
+    encrypted = secrets.password_encrypt(password)  # refuses first when there is no key
+    caldav_sync.remote_calendar_check(
+        url=calendar.url, username=calendar.username, password=password,
+        remote_url=calendar.remote_url,
+    )  # fmt: skip
+    calendar.password_encrypted = encrypted
+    calendar.save(update_fields=["password_encrypted"])
+    calendar_sync_enqueue(calendar=calendar)
+    return calendar
+
+
 def _server_url(url: str) -> str:
     url = url.strip()
     allowed = ("https://", "http://") if settings.CALENDAR_ALLOW_PRIVATE_HOSTS else ("https://",)

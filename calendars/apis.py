@@ -35,6 +35,12 @@ class CalDAVInputSerializer(serializers.Serializer):
     )
 
 
+class PasswordInputSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        max_length=500, write_only=True, help_text="The new app password"
+    )
+
+
 class KindSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Calendar.Kind.choices)
 
@@ -89,11 +95,26 @@ def _valid(serializer_class, request) -> dict:
 
 
 class CalendarDetailApi(UserApi):
-    """One of the user's calendars: read it, or disconnect it (its events go with it)."""
+    """One of the user's calendars: read it, give a CalDAV one a new app password, or disconnect
+    it (its events go with it)."""
 
     @extend_schema(responses={200: CalendarOutputSerializer})
     def get(self, request, calendar_id: int):
         calendar = selectors.calendar_get_for_user(user=request.user, calendar_id=calendar_id)
+        return Response(CalendarOutputSerializer(calendar).data)
+
+    @extend_schema(
+        request=PasswordInputSerializer,
+        responses={
+            200: CalendarOutputSerializer,
+            400: OpenApiResponse(description="The server refused it, or not a CalDAV calendar."),
+            503: OpenApiResponse(description="CalDAV is unavailable: no CALENDAR_SECRET_KEY."),
+        },
+    )
+    def patch(self, request, calendar_id: int):
+        calendar = selectors.calendar_get_for_user(user=request.user, calendar_id=calendar_id)
+        data = _valid(PasswordInputSerializer, request)
+        calendar = services.caldav_password_change(calendar=calendar, password=data["password"])
         return Response(CalendarOutputSerializer(calendar).data)
 
     @extend_schema(responses={204: None})

@@ -16,8 +16,9 @@ back for the next sync to send. A PUT refused with 412 (the server changed it me
 left for the next pull, by the same rule.
 
 A sync token the server refuses (expired, or its storage reset) is dropped for a full listing.
-An object carrying a UID DRAKO gave one of its events (reconnected after a password change) is
-linked back to that event rather than copied.
+After a disconnect and reconnect of the same collection, an object whose UID was linked to one
+of DRAKO's events before (the FormerLinks the disconnect left, or the event id in a UID DRAKO
+gave) is linked back to that event rather than copied, on either side.
 
 A series goes both ways with its RRULE, its cancelled occurrences (EXDATE, or a cancelled
 override) and its moved or changed ones (RECURRENCE-ID overrides).
@@ -40,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from calendars import fetch, ical, imports, secrets
 from calendars.errors import CalendarError
-from calendars.models import Calendar, EventLink
+from calendars.models import Calendar, EventLink, FormerLink
 from calendars.occurrences import series_exceptions_apply
 from drako import netguard
 from schedules import feed
@@ -114,6 +115,14 @@ def remote_calendar_pick(*, url: str, username: str, password: str, wanted: str)
         _("No calendar called %(wanted)s on that server. It has: %(names)s.")
         % {"wanted": wanted, "names": names}
     )
+
+
+def remote_calendar_check(*, url: str, username: str, password: str, remote_url: str) -> None:
+    """Refuses, in words, a password the server does not take for that calendar."""
+    with _speaking(url):
+        _client(url=url, username=username, password=password).calendar(
+            url=remote_url
+        ).get_display_name()
 
 
 def caldav_sync(*, calendar: Calendar, now: datetime) -> None:
@@ -204,7 +213,7 @@ def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> 
     if read is None:
         return  # a to-do, or an event DRAKO can't hold: left on the server as it is
     uid, fields, components = read
-    existing = link.event if link is not None else _sent_before(calendar, uid)
+    existing = link.event if link is not None else _linked_before(calendar, uid)
     try:
         if existing is None:
             context = _context(calendar, _("Added on your %(calendar)s calendar"))
@@ -226,18 +235,26 @@ def _remote_changed(calendar: Calendar, link, *, href: str, etag: str, data) -> 
         defaults={"owner_id": calendar.owner_id, "event": event, "href": href, "etag": etag,
                   "synced_state": _state(event)},
     )  # fmt: skip
+    if link is None:
+        FormerLink.objects.filter(
+            owner_id=calendar.owner_id, remote_url=calendar.remote_url, uid=uid
+        ).delete()
 
 
-def _sent_before(calendar: Calendar, uid: str) -> Event | None:
-    """DRAKO's own event that an earlier connection to this calendar sent under `uid` (the user
-    reconnected, say with a new app password): linked again instead of copied."""
+def _linked_before(calendar: Calendar, uid: str) -> Event | None:
+    """DRAKO's event that an earlier connection to this calendar linked to `uid` (the user
+    reconnected): linked again instead of copied. Known by the FormerLink its disconnect left,
+    or, for one DRAKO sent, by the event id in the UID."""
+    former = FormerLink.objects.filter(
+        owner_id=calendar.owner_id, remote_url=calendar.remote_url, uid=uid
+    ).values("event_id")
     match = _OUR_UID.fullmatch(uid)
-    if match is None:
-        return None
+    ours = Q(pk__in=former) | Q(pk=int(match[1])) if match else Q(pk__in=former)
     linked = EventLink.objects.filter(calendar=calendar, event__isnull=False).values("event_id")
     return (
-        Event.objects.filter(pk=int(match[1]), owner=calendar.owner, series=None)
+        Event.objects.filter(ours, owner=calendar.owner, series=None)
         .exclude(pk__in=linked)
+        .order_by("-pk")
         .first()
     )
 

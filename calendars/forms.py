@@ -35,5 +35,13 @@ class CalDAVForm(forms.Form):
     )  # fmt: skip
 
 
+class CalDAVPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="New app password",
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="Calendar file (.ics)")

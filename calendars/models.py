@@ -138,3 +138,27 @@ class EventLink(models.Model):
 
     def __str__(self) -> str:
         return self.uid
+
+
+class FormerLink(models.Model):
+    """A CalDAV link left behind when its calendar was disconnected: which of DRAKO's events
+    stood for which UID in which server collection. Reconnecting that collection links the
+    server's object to the same event again instead of copying it (calendars.caldav_sync)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The collection's canonical URL (Calendar.remote_url): the server and the calendar on it.
+    remote_url = models.CharField(max_length=URL_MAX)
+    uid = models.CharField(max_length=500)
+    event = models.ForeignKey(
+        "schedules.Event",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "uid"], name="formerlink_owner_uid")]
+
+    def __str__(self) -> str:
+        return self.uid

@@ -3,7 +3,7 @@
 Fernet (AES-128-CBC + HMAC-SHA256) from `cryptography`; the Fernet key is derived from the
 setting with HKDF, so any long random string works as CALENDAR_SECRET_KEY. Without the setting
 nothing is stored and CalDAV is unavailable. Rotating the setting makes stored passwords
-unreadable: those calendars fail to sync, in words, until reconnected.
+unreadable: those calendars fail to sync, in words, until given their password again.
 """
 
 import base64

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from calendars import fetch, ical
 from calendars.errors import CalendarError
-from calendars.models import NAME_MAX, URL_MAX, Calendar, CalendarEvent
+from calendars.models import NAME_MAX, URL_MAX, Calendar, CalendarEvent, FormerLink
 from drako import netguard
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,22 @@ def calendar_sync_enqueue(*, calendar: Calendar) -> None:
     transaction.on_commit(lambda: calendar_sync_task.enqueue(calendar_id=calendar.pk))
 
 
+@transaction.atomic
 def calendar_disconnect(*, calendar: Calendar) -> None:
-    """Disconnects a calendar: it and its read-only events are gone from DRAKO."""
+    """Disconnects a calendar: it and its read-only events are gone from DRAKO; a CalDAV
+    calendar's links are kept as FormerLinks, so reconnecting it relinks instead of copying."""
+    if calendar.kind == Calendar.Kind.CALDAV:
+        links = list(calendar.links.filter(event__isnull=False).values_list("uid", "event_id"))
+        FormerLink.objects.filter(
+            owner_id=calendar.owner_id,
+            remote_url=calendar.remote_url,
+            uid__in=[u for u, _e in links],
+        ).delete()
+        FormerLink.objects.bulk_create(
+            FormerLink(owner_id=calendar.owner_id, remote_url=calendar.remote_url, uid=uid,
+                       event_id=event_id)
+            for uid, event_id in links
+        )  # fmt: skip
     calendar.delete()
 
 
@@ -182,6 +196,24 @@ def caldav_connect(*, owner, url: str, username: str, password: str, calendar: s
     )
     calendar_sync_enqueue(calendar=connected)
     return connected
+
+
+def caldav_password_change(*, calendar: Calendar, password: str) -> Calendar:
+    """Gives a connected CalDAV calendar a new app password, once the server has accepted it;
+    a refused one changes nothing. The next sync runs on the worker."""
+    from calendars import caldav_sync, secrets
+
+    if calendar.kind != Calendar.Kind.CALDAV:
+        raise CalendarError(_("Only a CalDAV calendar has an app password."))
+    encrypted = secrets.password_encrypt(password)  # refuses first when there is no key
+    caldav_sync.remote_calendar_check(
+        url=calendar.url, username=calendar.username, password=password,
+        remote_url=calendar.remote_url,
+    )  # fmt: skip
+    calendar.password_encrypted = encrypted
+    calendar.save(update_fields=["password_encrypted"])
+    calendar_sync_enqueue(calendar=calendar)
+    return calendar
 
 
 def _server_url(url: str) -> str:

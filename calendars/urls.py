@@ -10,6 +10,11 @@ urlpatterns = [
     path("calendars/caldav/", views.calendar_caldav_view, name="calendar-caldav"),
     path("calendars/<int:calendar_id>/sync/", views.calendar_sync_view, name="calendar-sync"),
     path(
+        "calendars/<int:calendar_id>/password/",
+        views.calendar_password_view,
+        name="calendar-password",
+    ),
+    path(
         "calendars/<int:calendar_id>/disconnect/",
         views.calendar_disconnect_view,
         name="calendar-disconnect",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calendars import imports, selectors, services
 from calendars.errors import CalendarError
-from calendars.forms import CalDAVForm, ImportForm, SubscribeForm
+from calendars.forms import CalDAVForm, CalDAVPasswordForm, ImportForm, SubscribeForm
 from schedules.models import Event
 from schedules.services import ChangeContext
 
@@ -74,6 +74,24 @@ def calendar_sync_view(request, calendar_id: int):
         messages.error(request, f"{calendar.name}: {calendar.last_error}")
     else:
         messages.success(request, f"{calendar.name} is up to date.")
+    return redirect("calendars:calendars")
+
+
+@login_required
+@require_POST
+def calendar_password_view(request, calendar_id: int):
+    """A connected CalDAV calendar's new app password, kept once the server takes it."""
+    calendar = selectors.calendar_get_for_user(user=request.user, calendar_id=calendar_id)
+    form = CalDAVPasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{calendar.name}: give the new app password.")
+        return redirect("calendars:calendars")
+    try:
+        services.caldav_password_change(calendar=calendar, **form.cleaned_data)
+    except CalendarError as error:
+        messages.error(request, f"{calendar.name}: {error.message} The old password is kept.")
+    else:
+        messages.success(request, f"{calendar.name} has its new app password; it syncs shortly.")
     return redirect("calendars:calendars")
 
 

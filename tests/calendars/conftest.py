@@ -8,6 +8,7 @@ from tests.calendars.feed_server import FeedServer
 
 FEEDS = Path(__file__).parent / "feeds"
 KEY = "test-calendar-secret-key-0123456789"
+OLD_PASSWORD, NEW_PASSWORD = "old-app-pass-7Q2x", "new-app-pass-9Z4w"
 
 
 @pytest.fixture
@@ -71,3 +72,11 @@ def connected(caldav_on, radicale, phone, user):
         owner=user, url=radicale.url, username=user.username, password="app-pass",
         calendar=phone.get_display_name(),
     )  # fmt: skip
+
+
+@pytest.fixture
+def locked_phone(radicale_auth, user):
+    """The phone's calendar on a server that checks passwords; OLD_PASSWORD works for now."""
+    radicale_auth.password_set(user.username, OLD_PASSWORD)
+    client = caldav.DAVClient(url=radicale_auth.url, username=user.username, password=OLD_PASSWORD)
+    return client.principal().make_calendar(name=f"Phone {uuid.uuid4().hex[:6]}")

@@ -4,7 +4,6 @@ passwords), and a sync token the server no longer accepts (a real Radicale's ref
 import base64
 import logging
 import shutil
-import uuid
 from datetime import timedelta
 
 import caldav
@@ -14,21 +13,13 @@ from calendars import services
 from calendars.models import Calendar, EventLink
 from schedules import services as schedule_services
 from schedules.models import Event, EventChange
+from tests.calendars.conftest import NEW_PASSWORD, OLD_PASSWORD
 from tests.calendars.test_caldav import _on_server, _sync, _vevent
 from tests.factories import add_event, days_ahead
 
 pytestmark = pytest.mark.django_db
 
-OLD_PASSWORD, NEW_PASSWORD = "old-app-pass-7Q2x", "new-app-pass-9Z4w"
 REFUSED = "The CalDAV server refused the username or app password."
-
-
-@pytest.fixture
-def locked_phone(radicale_auth, user):
-    """The phone's calendar on a server that checks passwords; OLD_PASSWORD works for now."""
-    radicale_auth.password_set(user.username, OLD_PASSWORD)
-    client = caldav.DAVClient(url=radicale_auth.url, username=user.username, password=OLD_PASSWORD)
-    return client.principal().make_calendar(name=f"Phone {uuid.uuid4().hex[:6]}")
 
 
 def _secrets(user) -> list[str]:

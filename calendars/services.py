@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from calendars import fetch, ical
 from calendars.errors import CalendarError
 from calendars.models import NAME_MAX, URL_MAX, Calendar, CalendarEvent, FormerLink
 from drako import netguard
+from workers.queueing import enqueue_with_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +67,14 @@ def calendar_subscribe(*, owner, url: str, name: str = "") -> Calendar:
 
 
 def calendar_sync_enqueue(*, calendar: Calendar) -> None:
-    """Syncs the calendar on the worker, once this transaction has committed."""
-    from calendars.tasks import calendar_sync_task
+    """Syncs the calendar on the worker, queued with this transaction's writes."""
+    enqueue_with_transaction(calendar_sync_task, calendar_id=calendar.pk)
 
-    transaction.on_commit(lambda: calendar_sync_task.enqueue(calendar_id=calendar.pk))
+
+@task
+def calendar_sync_task(calendar_id: int) -> str:
+    """Syncs one calendar now (a new subscription, or the user's "sync now"); its status."""
+    return calendar_sync_by_id(calendar_id=calendar_id)
 
 
 @transaction.atomic

@@ -6,9 +6,10 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
+from django.tasks import task
 from django.utils.dateparse import parse_datetime
 
 from conversations.assistant.proposals import proposals_expire_for_conversation
@@ -17,6 +18,7 @@ from conversations.models import Conversation, ConversationEvent
 from drako.api_errors import json_problem, json_text_repaired
 from drako.durability import commit_without_waiting_for_disk
 from workers.queueing import enqueue_with_transaction
+from workers.retries import retry
 
 CALLBACK_SECRET = re.compile(r"(?<=/callbacks/)[^/?#]+/?")
 
@@ -62,8 +64,6 @@ def event_store(*, conversation: Conversation, payload: dict) -> WebhookResult:
 
 def event_receive(*, conversation: Conversation, payload: dict) -> WebhookResult:
     """A webhook, acknowledged first: stored once, and a background task applies it."""
-    from conversations.tasks import conversation_events_apply_task
-
     with transaction.atomic():
         result = event_store(conversation=conversation, payload=payload)
         if not result.duplicate:
@@ -100,6 +100,13 @@ def events_apply_pending(*, conversation_id: int) -> int:
                 applied += 1
             ConversationEvent.objects.filter(pk=event.pk).update(pending=False)
     return applied
+
+
+@task
+@retry(attempts=5, backoff=timedelta(seconds=5))
+def conversation_events_apply_task(conversation_id: int) -> int:
+    """The worker's half of a webhook: applies what event_receive stored and acknowledged."""
+    return events_apply_pending(conversation_id=conversation_id)
 
 
 def _dedupe_key(payload: dict, *, known: bool) -> str:

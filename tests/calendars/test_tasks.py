@@ -9,7 +9,8 @@ from django_tasks_db.models import DBTaskResult
 
 from calendars import services
 from calendars.models import Calendar, CalendarEvent
-from calendars.tasks import calendar_sync_task, calendars_refresh_task
+from calendars.services import calendar_sync_task
+from calendars.tasks import calendars_refresh_task
 from tests.calendars.conftest import feed
 from workers.periodic import periodic_tasks
 from workers.worker import Worker

@@ -6,7 +6,7 @@ from django.db.models import F, QuerySet, Value
 from django.http import Http404
 
 from calendars.models import Calendar, CalendarEvent
-from schedules.models import MAX_EVENT_LENGTH, Event
+from schedules.models import Event
 
 
 @dataclass(frozen=True)
@@ -55,28 +55,37 @@ def _as_event_columns() -> dict:
 
 
 def event_rows_with_other_calendars(
-    ours: QuerySet[Event], *, user, start: datetime, end: datetime
-) -> list[Event]:
+    ours: QuerySet[Event], *, owner_id: int, start: datetime, end: datetime, earliest: datetime
+) -> QuerySet:
     """`ours` (rows of the user's own events) plus the user's subscribed calendars' events
-    overlapping [start, end), in one query; the others carry `other_calendar`."""
-    names = [f.attname for f in Event._meta.concrete_fields]
+    overlapping [start, end) (starting after `earliest`, the window's start less the longest
+    event), as one query of Event's columns, the other calendar's id and name; read its rows
+    with `events_from_rows`."""
     mine = ours.order_by().annotate(
         other_id=Value(None, output_field=models.IntegerField()),
         other_name=Value("", output_field=models.CharField()),
     )
     theirs = (
         CalendarEvent.objects.filter(
-            owner=user, start__lt=end, end__gt=start, start__gt=start - MAX_EVENT_LENGTH
+            owner_id=owner_id, start__lt=end, end__gt=start, start__gt=earliest
         )
         .order_by()
         .annotate(**_as_event_columns(), other_id=F("calendar_id"), other_name=F("calendar__name"))
     )
-    rows = mine.values_list(*names, "other_id", "other_name").union(
-        theirs.values_list(*names, "other_id", "other_name"), all=True
+    return mine.values_list(*_EVENT_COLUMNS, "other_id", "other_name").union(
+        theirs.values_list(*_EVENT_COLUMNS, "other_id", "other_name"), all=True
     )
+
+
+_EVENT_COLUMNS = [f.attname for f in Event._meta.concrete_fields]
+
+
+def events_from_rows(rows, *, db: str = "default") -> list[Event]:
+    """Events from `event_rows_with_other_calendars`'s rows; the others carry `other_calendar`."""
+    width = len(_EVENT_COLUMNS)
     found = []
     for row in rows:
-        event = Event.from_db(ours.db, names, row[: len(names)])
+        event = Event.from_db(db, _EVENT_COLUMNS, row[:width])
         if row[-2] is not None:
             event.other_calendar = OtherCalendar(id=row[-2], name=row[-1])
         found.append(event)

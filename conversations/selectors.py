@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import api_key_digest
+from conversations import hotpath
 from conversations.models import LIVE_STATUSES, Conversation, Proposal
 
 
@@ -26,38 +27,35 @@ def conversation_get_for_user(*, user, conversation_id) -> Conversation:
         raise Http404("No such conversation.") from None
 
 
-# What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
-_NOT_FOR_TOOLS = (
-    "context_sent", "request_payload", "transcript", "recording", "perception_analysis",
-    "failure_reason",
-)  # fmt: skip
-
-
 def conversations_for_tool_calls() -> QuerySet[Conversation]:
     """Conversations as a tool call needs them: with their user, without persona or record."""
-    return Conversation.objects.select_related("user").defer(*_NOT_FOR_TOOLS)
+    return Conversation.objects.select_related("user").defer(*hotpath.NOT_FOR_TOOLS)
+
+
+def _pk(value) -> int | None:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return pk if 0 < pk < 2**63 else None
 
 
 def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
     """One of the user's conversations as a tool call needs it: with its user, without its
     persona or its record (a tool call runs on every turn; those are read by pages)."""
-    try:
-        return conversations_for_tool_calls().get(user=user, pk=int(conversation_id))
-    except (Conversation.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404("No such conversation.") from None
+    pk = _pk(conversation_id)
+    found = hotpath.conversation_of_user(user=user, conversation_id=pk) if pk else None
+    if found is None:
+        raise Http404("No such conversation.")
+    return found
 
 
 def conversation_for_tool_call_by_token(*, token_key: str, conversation_id) -> Conversation | None:
     """The conversation, with its user, if `token_key` is its active owner's API token."""
-    try:
-        matches = conversations_for_tool_calls().filter(
-            pk=int(conversation_id),
-            user__api_tokens__digest=api_key_digest(token_key),
-            user__is_active=True,
-        )
-        return next(iter(matches[:1]), None)
-    except (TypeError, ValueError, OverflowError):
+    pk = _pk(conversation_id)
+    if pk is None:
         return None
+    return hotpath.conversation_by_token(digest=api_key_digest(token_key), conversation_id=pk)
 
 
 def conversation_live_for_user(*, user) -> Conversation | None:

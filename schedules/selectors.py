@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from calendars.selectors import event_rows_with_other_calendars
+from calendars.selectors import event_rows_with_other_calendars, events_from_rows
+from drako.prepared import PreparedQuery
 from schedules import recurrence
 from schedules.models import MAX_EVENT_LENGTH, Event, EventChange
 
@@ -15,18 +16,18 @@ SLOT_STEP = timedelta(minutes=15)
 MAX_SLOTS = 50
 
 
-def _window_q(start: datetime, end: datetime) -> Q:
+def _window_q(start: datetime, end: datetime, earliest: datetime | None = None) -> Q:
     """Rows that matter for [start, end): single events and exceptions overlapping it, series
-    running during it, and exceptions replacing an occurrence that would have been in it."""
-    single = Q(recurrence="", start__lt=end, end__gt=start, start__gt=start - MAX_EVENT_LENGTH)
+    running during it, and exceptions replacing an occurrence that would have been in it.
+    (`earliest`: `start` less the longest event, given when the query is prepared.)"""
+    earliest = start - MAX_EVENT_LENGTH if earliest is None else earliest
+    single = Q(recurrence="", start__lt=end, end__gt=start, start__gt=earliest)
     running = (
         ~Q(recurrence="")
         & Q(start__lt=end)
         & (Q(recurrence_end__isnull=True) | Q(recurrence_end__gt=start))
     )
-    replacing = Q(
-        series__isnull=False, recurrence_id__gt=start - MAX_EVENT_LENGTH, recurrence_id__lt=end
-    )
+    replacing = Q(series__isnull=False, recurrence_id__gt=earliest, recurrence_id__lt=end)
     return single | running | replacing
 
 
@@ -77,6 +78,19 @@ class Excluding:
         )
 
 
+def _window_rows(*, owner_id: int, start: datetime, end: datetime, earliest: datetime):
+    ours = Event.objects.filter(_window_q(start, end, earliest), owner_id=owner_id)
+    return event_rows_with_other_calendars(
+        ours, owner_id=owner_id, start=start, end=end, earliest=earliest
+    )
+
+
+# Every tool call that reads the schedule runs this query: compiled once (drako.prepared).
+_WINDOW_ROWS = PreparedQuery(
+    _window_rows, owner_id=int, start=datetime, end=datetime, earliest=datetime
+)
+
+
 def event_list_for_user(
     *,
     user,
@@ -88,10 +102,11 @@ def event_list_for_user(
     """The user's events overlapping [start, end), earliest first, a series once per
     occurrence (an Event copy with its own start, end and `recurrence_id`). One query, whatever
     the number of series; expansion is bounded by the window."""
-    ours = Event.objects.filter(_window_q(start, end), owner=user)
     # Subscribed calendars' events come in the same query: they count as busy like ours.
-    rows = event_rows_with_other_calendars(ours, user=user, start=start, end=end)
-    found = _occurrences(rows, start=start, end=end)
+    rows = _WINDOW_ROWS.rows(
+        owner_id=user.pk, start=start, end=end, earliest=start - MAX_EVENT_LENGTH
+    )
+    found = _occurrences(events_from_rows(rows), start=start, end=end)
     if not include_cancelled:
         found = [e for e in found if e.status == Event.Status.CONFIRMED]
     if busy_only:

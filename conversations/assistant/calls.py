@@ -13,11 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from conversations import limits
+from conversations import hotpath, limits
 from conversations.assistant.answers import Refusal, refused
 from conversations.assistant.context import ToolContext
 from conversations.errors import ConversationEnded, TooManyRequests
@@ -128,14 +128,7 @@ def _question_for(field: str) -> str:
 
 
 class _Repeat(Exception):
-    """The unique key refused this call's row: another delivery of it came first."""
-
-
-def _insert(call: ToolCall) -> None:
-    try:
-        call.save(force_insert=True)
-    except IntegrityError as exc:
-        raise _Repeat from exc
+    """Another delivery of this call came first: this one's writes roll back."""
 
 
 def _check_allowed(conversation: Conversation, *, allow_ended: bool) -> None:
@@ -184,25 +177,25 @@ def _execute(conversation: Conversation, request: ToolRequest, *, allow_ended: b
         via=request.via,
         utterance=request.utterance[:2000],
     )
-    # One transaction, no savepoint: the unique key decides. A write tool's row goes in first
-    # (its proposals point at it, and a racing twin waits on that key before writing anything);
-    # any other call's row goes in once, with its answer. Either way the losing twin's whole
-    # transaction, its tool's writes included, rolls back, and it answers with the first result.
-    try:
-        with transaction.atomic():
-            writes = tool is not None and tool.writes and not request.arguments.problem
-            if writes:
-                _insert(call)
-            ctx = ToolContext(conversation, timezone.now(), request.utterance, call)
-            result = _run(tool, request, ctx)
-            call.result, call.ok = result, bool(result.get("ok"))
-            call.duration_ms = int((time.perf_counter() - started) * 1000)
-            if writes:
-                call.save(update_fields=["result", "ok", "duration_ms"])
-            else:
-                _insert(call)
-    except _Repeat:
-        return ToolCall.objects.get(conversation=conversation, idempotency_key=key).result
+    ctx = ToolContext(conversation, timezone.now(), request.utterance, call)
+    if not (tool is not None and tool.writes and not request.arguments.problem):
+        # A read (or a refusal) writes nothing but its record: no transaction, and the record
+        # goes in with its answer in one statement, where the unique key decides.
+        result = _answered(call, _run(tool, request, ctx), started)
+        if not hotpath.record_first(call):
+            return hotpath.first_answer(conversation_id=conversation.pk, key=key)
+    else:
+        # A write's record goes in first, in the transaction of its writes (its proposals point
+        # at it, and a racing twin waits on its unique key before writing anything); then its
+        # answer. The losing twin's transaction rolls back, and it answers with the first result.
+        try:
+            with transaction.atomic():
+                if not hotpath.record_first(call):
+                    raise _Repeat
+                result = _answered(call, _run(tool, request, ctx), started)
+                hotpath.record_answer(call)
+        except _Repeat:
+            return hotpath.first_answer(conversation_id=conversation.pk, key=key)
     logger.info(
         "tool_call name=%s ok=%s via=%s conversation=%s ms=%s",
         call.name,
@@ -211,6 +204,12 @@ def _execute(conversation: Conversation, request: ToolRequest, *, allow_ended: b
         conversation.pk,
         call.duration_ms,
     )
+    return result
+
+
+def _answered(call: ToolCall, result: dict, started: float) -> dict:
+    call.result, call.ok = result, bool(result.get("ok"))
+    call.duration_ms = int((time.perf_counter() - started) * 1000)
     return result
 
 

@@ -1,0 +1,142 @@
+"""The statements every tool call runs, each one round trip and none compiled per call.
+
+A live call makes a tool call on most turns, through the page's relay or Tavus's delivery, and
+a person waits for each answer. Django used to spend longer building these queries than
+PostgreSQL spent answering them, so here they are built once:
+
+- the caller: the conversation with its user, checked against an API token's digest (or the
+  signed-in user) in one indexed lookup, compiled once from the ORM (drako.prepared);
+- the exactly-once record: one `INSERT … ON CONFLICT DO NOTHING RETURNING` that says whether
+  this delivery is the first (a twin in flight is waited for by the unique index), and, for a
+  write tool, one UPDATE that stores the answer.
+
+The SQL of the record is derived from ToolCall's fields, so a new field needs no edit here, and
+ToolCall's post_save is sent as Model.save() would send it.
+"""
+
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+from django.db.models.signals import post_save
+
+from accounts.models import User
+from conversations.models import Conversation, ToolCall
+from drako.prepared import PreparedQuery
+
+# What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
+NOT_FOR_TOOLS = (
+    "context_sent", "request_payload", "transcript", "recording", "perception_analysis",
+    "failure_reason",
+)  # fmt: skip
+_CONVERSATION = [
+    f.attname for f in Conversation._meta.concrete_fields if f.name not in NOT_FOR_TOOLS
+]
+_USER = [f.attname for f in User._meta.concrete_fields]
+
+
+def _with_user(conversations):
+    return conversations.values_list(*_CONVERSATION, *(f"user__{name}" for name in _USER))
+
+
+_BY_TOKEN = PreparedQuery(
+    lambda digest, conversation_id: _with_user(
+        Conversation.objects.filter(
+            pk=conversation_id, user__api_tokens__digest=digest, user__is_active=True
+        )
+    ),
+    digest=str,
+    conversation_id=int,
+)
+_BY_USER = PreparedQuery(
+    lambda user_id, conversation_id: Conversation.objects.filter(
+        pk=conversation_id, user_id=user_id
+    ).values_list(*_CONVERSATION),
+    user_id=int,
+    conversation_id=int,
+)
+
+
+def _conversation(row) -> Conversation:
+    return Conversation.from_db(connection.alias, _CONVERSATION, row[: len(_CONVERSATION)])
+
+
+def conversation_by_token(*, digest: str, conversation_id: int) -> Conversation | None:
+    """The conversation, with its user, if `digest` is an API token of its active owner."""
+    rows = _BY_TOKEN.rows(digest=digest, conversation_id=conversation_id)
+    if not rows:
+        return None
+    conversation = _conversation(rows[0])
+    conversation.user = User.from_db(connection.alias, _USER, rows[0][len(_CONVERSATION) :])
+    return conversation
+
+
+def conversation_of_user(*, user: User, conversation_id: int) -> Conversation | None:
+    """One of `user`'s conversations (the user already loaded, e.g. by the session)."""
+    rows = _BY_USER.rows(user_id=user.pk, conversation_id=conversation_id)
+    if not rows:
+        return None
+    conversation = _conversation(rows[0])
+    conversation.user = user
+    return conversation
+
+
+# --- the exactly-once record ---------------------------------------------------------------------
+
+_RECORDED = [f for f in ToolCall._meta.concrete_fields if not f.primary_key]
+_ANSWER = [ToolCall._meta.get_field(name) for name in ("result", "ok", "duration_ms")]
+
+
+@cache
+def _statements(vendor: str) -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    table = quote(ToolCall._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in _RECORDED)
+    values = ", ".join(["%s"] * len(_RECORDED))
+    unique = ("conversation", "idempotency_key")  # the tool_call_once constraint
+    key = ", ".join(quote(ToolCall._meta.get_field(name).column) for name in unique)
+    insert = (
+        f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608 (names from _meta)
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote('id')}"
+    )
+    answer = ", ".join(f"{quote(f.column)} = %s" for f in _ANSWER)
+    update = f"UPDATE {table} SET {answer} WHERE {quote('id')} = %s"  # noqa: S608
+    return insert, update
+
+
+def _prepared(call: Model, fields: list, *, add: bool) -> list:
+    return [f.get_db_prep_save(f.pre_save(call, add), connection) for f in fields]
+
+
+def record_first(call: ToolCall) -> bool:
+    """Inserts the call's record; False (and nothing written) when another delivery of the same
+    call has one. Inside a transaction, a twin still in flight is waited for."""
+    insert, _ = _statements(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(insert, _prepared(call, _RECORDED, add=True))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    call.pk = row[0]
+    call._state.adding, call._state.db = False, connection.alias
+    _saved(call, created=True)
+    return True
+
+
+def record_answer(call: ToolCall) -> None:
+    """Stores the answer on a record made by record_first (a write tool's, made before it ran)."""
+    _, update = _statements(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(update, [*_prepared(call, _ANSWER, add=False), call.pk])
+    _saved(call, created=False, update_fields=frozenset(f.name for f in _ANSWER))
+
+
+def _saved(call: ToolCall, **kwargs) -> None:
+    # As Model.save() would: a receiver of ToolCall's post_save sees these rows too.
+    post_save.send(ToolCall, instance=call, raw=False, using=connection.alias, **kwargs)
+
+
+def first_answer(*, conversation_id: int, key: str) -> dict:
+    """The answer the first delivery of a call got."""
+    first = ToolCall.objects.filter(conversation_id=conversation_id, idempotency_key=key)
+    return first.values_list("result", flat=True).get()

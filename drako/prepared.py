@@ -1,0 +1,121 @@
+"""ORM queries built and compiled once per process, then run with new values.
+
+On the hottest paths (every turn of a live call runs a tool call) Django spent more time
+building and compiling a query than PostgreSQL spent answering it: a filter is resolved, joined
+and turned into SQL on every call, though its SQL never changes. A `PreparedQuery` is written
+with the ORM like any other query, as a function of its parameters; the first run builds it
+with placeholder values, compiles it, and remembers the SQL, where each parameter goes and the
+columns' converters. Every later run binds the new values and executes: one round trip, no ORM
+work. The SQL is exactly what the ORM would send, so there is no SQL string to keep in step.
+
+A parameter must reach the SQL unchanged: `start__gt=start - MAX_EVENT_LENGTH` computes a new
+value from it, which the compiled query could not follow. Such a query is refused when it is
+compiled (it is compiled twice with different placeholders, and a value that changed without
+being a placeholder is a derived one); pass the derived value as a parameter of its own.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models import QuerySet
+
+
+def _placeholders(kinds: dict[str, type], round_: int) -> dict[str, object]:
+    """Values no real call passes, different in each compile round, one per parameter."""
+    values = {}
+    for i, (name, kind) in enumerate(kinds.items()):
+        n = 1_700_000_000 + round_ * 100_000 + i  # within a 32-bit integer column's range
+        if kind is int:
+            values[name] = n
+        elif kind is str:
+            values[name] = f"prepared-placeholder-{round_}-{i}"
+        elif kind is datetime:
+            values[name] = datetime(2099, 1, 1, tzinfo=UTC) + timedelta(seconds=n)
+        else:
+            raise ImproperlyConfigured(f"A prepared query's {name!r} must be int, str or datetime.")
+    return values
+
+
+def _same(value, value_2) -> bool:
+    # A database adapter's wrapper (psycopg's Jsonb) compares by identity: compare its repr.
+    return value == value_2 or (type(value) is type(value_2) and repr(value) == repr(value_2))
+
+
+def _bound(slot: tuple, params: dict, adapt) -> object:
+    kind, value = slot
+    if kind == "param":
+        return params[value]
+    if kind == "datetime":
+        return adapt(params[value])
+    return value
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    slots: tuple  # per SQL parameter: ("param" or "datetime", name) or ("constant", value)
+    compiler: object  # the ORM's compiler, kept for its column converters
+    converters: dict
+
+
+class PreparedQuery:
+    """`build(**params)` returns a QuerySet (usually `.values_list(...)`); `rows(**params)`
+    returns its rows as tuples, with each column converted as the ORM would convert it."""
+
+    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
+        self.build, self.kinds = build, kinds
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, using: str) -> _Compiled:
+        rounds = []
+        for round_ in (1, 2):
+            values = _placeholders(self.kinds, round_)
+            compiler = self.build(**values).query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            rounds.append((values, compiler, sql, params))
+        (first, compiler, sql, params), (second, _, sql_2, params_2) = rounds
+        if sql != sql_2 or len(params) != len(params_2):
+            raise ImproperlyConfigured(f"{self.build.__qualname__}: its SQL depends on values.")
+        adapt = connections[using].ops.adapt_datetimefield_value
+        names = {}
+        for name, value in first.items():
+            names[type(value), value] = ("param", name)
+            if isinstance(value, datetime):  # SQLite binds a datetime as text
+                names.setdefault((type(adapt(value)), adapt(value)), ("datetime", name))
+        slots = []
+        for value, value_2 in zip(params, params_2, strict=True):
+            slot = names.get((type(value), value))
+            if slot is not None and _bound(slot, second, adapt) == value_2:
+                slots.append(slot)
+            elif _same(value, value_2):
+                slots.append(("constant", value))
+            else:
+                raise ImproperlyConfigured(
+                    f"{self.build.__qualname__}: a value computed from a parameter reaches the "
+                    f"SQL ({value!r}); pass it as a parameter of its own."
+                )
+        missing = set(self.kinds) - {slot[1] for slot in slots if slot[0] != "constant"}
+        if missing:
+            raise ImproperlyConfigured(f"{self.build.__qualname__}: unused {sorted(missing)}.")
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(columns)
+        return _Compiled(sql, tuple(slots), compiler, converters)
+
+    def rows(self, *, using: str = "default", **params) -> list[tuple]:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using)
+        connection = connections[using]
+        adapt = connection.ops.adapt_datetimefield_value
+        values = [_bound(slot, params, adapt) for slot in compiled.slots]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, values)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = [
+                tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
+            ]
+        return rows

@@ -1,0 +1,119 @@
+"""conversations.hotpath: the tool-call path's own statements."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import ApiToken, api_key_digest
+from conversations import hotpath
+from conversations.assistant import calls
+from conversations.models import ToolCall
+
+
+def _by_token(user, conversation, key=None):
+    return hotpath.conversation_by_token(
+        digest=api_key_digest(key or user.api_key), conversation_id=conversation.pk
+    )
+
+
+def test_the_token_finds_its_owners_conversation_with_the_user_in_one_query(
+    user, live_conversation
+):
+    with CaptureQueriesContext(connection) as queries:
+        found = _by_token(user, live_conversation)
+        assert found.user.time_zone == user.time_zone and found.user.pk == user.pk
+        assert found.status == live_conversation.status
+    assert len(queries) == 1
+    # What tools never read stays in the database.
+    assert set(hotpath.NOT_FOR_TOOLS) <= found.get_deferred_fields()
+
+
+def test_anyone_elses_token_an_inactive_owner_or_a_revoked_token_finds_nothing(
+    user, other_user, live_conversation
+):
+    assert _by_token(other_user, live_conversation) is None
+    assert _by_token(user, live_conversation, key="0" * len(user.api_key)) is None
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert _by_token(user, live_conversation) is None
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    ApiToken.objects.filter(user=user).delete()
+    assert _by_token(user, live_conversation) is None
+
+
+def test_a_signed_in_user_finds_only_their_own_conversation(user, other_user, live_conversation):
+    found = hotpath.conversation_of_user(user=user, conversation_id=live_conversation.pk)
+    assert found.pk == live_conversation.pk and found.user is user
+    assert (
+        hotpath.conversation_of_user(user=other_user, conversation_id=live_conversation.pk) is None
+    )
+
+
+def _record(conversation, key="k1", **fields) -> ToolCall:
+    return ToolCall(conversation=conversation, name="list_schedule_events", idempotency_key=key,
+                    **fields)  # fmt: skip
+
+
+def test_the_record_goes_in_once_and_keeps_the_first_answer(live_conversation):
+    first = _record(live_conversation, result={"ok": True, "say": "First."}, ok=True)
+    assert hotpath.record_first(first) and first.pk
+    again = _record(live_conversation, result={"ok": True, "say": "Second."}, ok=True)
+    assert not hotpath.record_first(again) and again.pk is None
+    assert ToolCall.objects.filter(conversation=live_conversation).count() == 1
+    assert hotpath.first_answer(conversation_id=live_conversation.pk, key="k1")["say"] == "First."
+    stored = ToolCall.objects.get(pk=first.pk)
+    assert stored.created_at is not None and stored.via == ToolCall.Via.RELAY
+
+
+def test_a_writes_answer_is_stored_on_its_record(live_conversation):
+    record = _record(live_conversation, key="w1")
+    assert hotpath.record_first(record)
+    record.result, record.ok, record.duration_ms = {"ok": True, "change_id": 7}, True, 12
+    hotpath.record_answer(record)
+    stored = ToolCall.objects.get(pk=record.pk)
+    assert (stored.result, stored.ok, stored.duration_ms) == (
+        {"ok": True, "change_id": 7},
+        True,
+        12,
+    )
+
+
+def test_a_read_runs_without_a_transaction_and_records_in_one_statement(call, user):
+    with CaptureQueriesContext(connection) as captured:
+        call("list_schedule_events", {"when": "tomorrow"})
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not [s for s in sql if "SAVEPOINT" in s]
+    inserts = [s for s in sql if "tool_call" in s.lower() and s.lstrip().startswith("INSERT")]
+    assert len(inserts) == 1 and "ON CONFLICT" in inserts[0]
+    assert not [s for s in sql if s.lstrip().startswith("UPDATE")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="racing readers need PostgreSQL")
+def test_racing_deliveries_of_a_read_answer_alike_and_record_once(live_conversation):
+    barrier = threading.Barrier(3)
+    results = []
+
+    def deliver():
+        try:
+            barrier.wait(timeout=10)
+            request = calls.ToolRequest(
+                name="list_schedule_events",
+                arguments=calls.arguments_parse(json.dumps({"when": "today"})),
+                tool_call_id="race-read",
+            )
+            results.append(calls.tool_call_execute(conversation=live_conversation, request=request))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 3 and all(r == results[0] for r in results)
+    assert ToolCall.objects.filter(tool_call_id="race-read").count() == 1

@@ -22,7 +22,7 @@ from django.db.models.signals import post_save
 
 from accounts.models import User
 from conversations.models import Conversation, ToolCall
-from drako.prepared import PreparedQuery
+from drako.prepared import PreparedQuery, statement_cursor
 
 # What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
 NOT_FOR_TOOLS = (
@@ -112,7 +112,7 @@ def record_first(call: ToolCall) -> bool:
     """Inserts the call's record; False (and nothing written) when another delivery of the same
     call has one. Inside a transaction, a twin still in flight is waited for."""
     insert, _ = _statements(connection.vendor)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(insert, _prepared(call, _RECORDED, add=True))
         row = cursor.fetchone()
     if row is None:
@@ -126,7 +126,7 @@ def record_first(call: ToolCall) -> bool:
 def record_answer(call: ToolCall) -> None:
     """Stores the answer on a record made by record_first (a write tool's, made before it ran)."""
     _, update = _statements(connection.vendor)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(update, [*_prepared(call, _ANSWER, add=False), call.pk])
     _saved(call, created=False, update_fields=frozenset(f.name for f in _ANSWER))
 

@@ -14,6 +14,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from drako.prepared import statement_cursor
+
 _REDIS_PREFIX = "drako:rate:"
 # Decrements only a live window's count, never below zero, and never creates a key.
 _REDIS_GIVE_BACK = """
@@ -55,7 +57,7 @@ def count(name: str, *, window_seconds: int) -> int:
         return int(hits)
     now = _now_ms()
     table = _table()
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             # A quoted table name and bound values: nothing here comes from a request.
             f"INSERT INTO {table} (name, hits, resets_at) VALUES (%s, 1, %s) "  # noqa: S608

@@ -7,6 +7,8 @@ with the ORM like any other query, as a function of its parameters; the first ru
 with placeholder values, compiles it, and remembers the SQL, where each parameter goes and the
 columns' converters. Every later run binds the new values and executes: one round trip, no ORM
 work. The SQL is exactly what the ORM would send, so there is no SQL string to keep in step.
+On PostgreSQL the values are bound server-side, so the server plans the statement once per
+connection too (statement_cursor).
 
 A parameter must reach the SQL unchanged: `start__gt=start - MAX_EVENT_LENGTH` computes a new
 value from it, which the compiled query could not follow. Such a query is refused when it is
@@ -21,6 +23,13 @@ from datetime import UTC, datetime, timedelta
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
+
+
+def statement_cursor(connection):
+    """A cursor for a statement that runs again and again: on PostgreSQL one whose statements
+    the server keeps prepared (drako.db.postgresql), elsewhere an ordinary one."""
+    prepared = getattr(connection, "statement_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
 
 
 def _placeholders(kinds: dict[str, type], round_: int) -> dict[str, object]:
@@ -111,7 +120,7 @@ class PreparedQuery:
         connection = connections[using]
         adapt = connection.ops.adapt_datetimefield_value
         values = [_bound(slot, params, adapt) for slot in compiled.slots]
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, values)
             rows = cursor.fetchall()
         if compiled.converters:

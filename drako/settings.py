@@ -95,8 +95,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's, minus the health check of a connection the last request just proved.
+    # Django's, minus the health check of a connection the last request just proved, plus
+    # server-prepared statements for the hottest queries (drako/db/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "drako.db.postgresql"
+# false behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21)
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers take the lock at BEGIN, so a conflict check and its insert cannot interleave.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"

@@ -87,7 +87,7 @@ def test_a_read_runs_without_a_transaction_and_records_in_one_statement(call, us
         call("list_schedule_events", {"when": "tomorrow"})
     sql = [q["sql"] for q in captured.captured_queries]
     assert not [s for s in sql if "SAVEPOINT" in s]
-    inserts = [s for s in sql if "tool_call" in s.lower() and s.lstrip().startswith("INSERT")]
+    inserts = [s for s in sql if s.lstrip().startswith("INSERT") and "toolcall" in s]
     assert len(inserts) == 1 and "ON CONFLICT" in inserts[0]
     assert not [s for s in sql if s.lstrip().startswith("UPDATE")]
 

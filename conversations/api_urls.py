@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations import apis
+from conversations import apis, relay
 
 urlpatterns = [
     path("conversations/", apis.ConversationListStartApi.as_view(), name="conversation-list"),
@@ -16,7 +16,7 @@ urlpatterns = [
     ),
     path(
         "conversations/<int:conversation_id>/tool-calls/",
-        apis.ToolCallRelayApi.as_view(),
+        relay.relay_view(apis.ToolCallRelayApi.as_view()),
         name="conversation-tool-calls",
     ),
     path(

@@ -40,10 +40,14 @@ def error_body(kind: type[DomainError]):
     return register
 
 
-def _domain_response(exc: DomainError, context: dict) -> Response:
+def domain_error_body(exc: DomainError, context: dict) -> dict:
+    """The JSON body the API answers a domain refusal with (its status is `exc.status`)."""
     build = next((_BODIES[kind] for kind in type(exc).__mro__ if kind in _BODIES), None)
-    body = build(exc, context) if build else exc.body()
-    return Response(body, status=exc.status)
+    return build(exc, context) if build else exc.body()
+
+
+def _domain_response(exc: DomainError, context: dict) -> Response:
+    return Response(domain_error_body(exc, context), status=exc.status)
 
 
 def exception_handler(exc, context):

@@ -415,6 +415,69 @@ def _redis_counts(wire: WireCounter) -> dict:
     return out
 
 
+BREAKDOWN_CALLS = 30
+
+
+def breakdown() -> dict:
+    """Where a tool call's time goes, in-process (token path, 10,000-event user): the whole
+    request inside Django, the time PostgreSQL took to answer its statements and commits (each
+    a round trip, timed at the client), and what is left, which is Python (Django, the
+    tool's own work). Medians of BREAKDOWN_CALLS calls per tool, warm connection."""
+    who = S["query"][10_000]
+    client, auth = Client(), {"HTTP_AUTHORIZATION": f"Token {who.token}"}
+    spent = {"statements": 0.0, "count": 0}
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["statements"] += time.perf_counter() - started
+            spent["count"] += 1
+
+    commit = connection._commit
+
+    def timed_commit():
+        started = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            spent["statements"] += time.perf_counter() - started
+            spent["count"] += 1
+
+    pending = seed.pending_proposals(who.conversation, BREAKDOWN_CALLS + 5, year=2041)
+    out = {}
+    connection._commit = timed_commit
+    try:
+        with connection.execute_wrapper(timed):
+            for name, arguments in tool_arguments(who).items():
+                samples = []
+                for i in range(BREAKDOWN_CALLS + 5):  # the first five warm the statements
+                    if name == "confirm_change":
+                        arguments = {"change_id": pending[i].pk}
+                    req = tool_req(who, name, arguments, _call_id("split"))
+                    close_old_connections()
+                    spent.update(statements=0.0, count=0)
+                    started = time.perf_counter()
+                    response = client.post(
+                        req.path, data=req.body, content_type="application/json", **auth
+                    )
+                    total = time.perf_counter() - started
+                    close_old_connections()
+                    if response.status_code == 200 and i >= 5:
+                        samples.append((total, spent["statements"], spent["count"]))
+                out[name] = {
+                    "n": len(samples),
+                    "total_ms": statistics.median(t for t, _, _ in samples) * 1000,
+                    "database_ms": statistics.median(d for _, d, _ in samples) * 1000,
+                    "python_ms": statistics.median(t - d for t, d, _ in samples) * 1000,
+                    "statements": statistics.median(c for _, _, c in samples),
+                }
+    finally:
+        connection._commit = commit
+    return out
+
+
 def _webhook_payloads(conversation: Conversation, rng: random.Random) -> list[dict]:
     def envelope(event_type: str, **properties) -> dict:
         stamp = timezone.now() + timedelta(microseconds=rng.randrange(10**9))
@@ -583,6 +646,7 @@ def run_all(*, port: int, redis_port: int | None, fake, server_pid: int, only=()
     for name, phase in (
         ("latency", lambda: latency(port, redis_port)),
         ("queries", lambda: query_counts(redis_up=redis_port is not None)),
+        ("breakdown", breakdown),
         ("commit", commit_floor),
         ("webhooks", lambda: webhooks(port, server_pid)),
         ("isolation", lambda: isolation(port, fake)),

@@ -416,6 +416,7 @@ def _summary(results: dict) -> list[str]:
             f" ({widest['auth']}, {widest['cache']}): {ratio['p10']:.1f}x to {ratio['p90']:.1f}x."
         )
     lines += _summary_trips(results["queries"])
+    lines += _summary_breakdown(results.get("breakdown", {}))
     week = _find(rows, "schedule week page", "session")
     if week:
         lines.append(
@@ -436,6 +437,43 @@ def _summary(results: dict) -> list[str]:
 def _spread_width(row: dict) -> float:
     ratio = row["ratios"]["/healthz"]["client_p50"]
     return ratio["p90"] - ratio["p10"]
+
+
+def _summary_breakdown(split: dict) -> list[str]:
+    if not split:
+        return []
+    parts = [
+        f"{name} {_ms(b['total_ms'])} ms = {_ms(b['database_ms'])} ms waiting on PostgreSQL"
+        f" ({b['statements']:g} statements and commits) + {_ms(b['python_ms'])} ms of Python"
+        for name, b in split.items()
+    ]
+    return [
+        "- Where a tool call's time goes (in-process, token path, 10,000-event user, median of"
+        f" {next(iter(split.values()))['n']} calls): " + "; ".join(parts) + "."
+    ]
+
+
+def _breakdown(split: dict) -> list[str]:
+    if not split:
+        return []
+    lines = [
+        "## Where a tool call's time goes",
+        "",
+        "In-process (Django's test client, no HTTP server), token path, the 10,000-event user,"
+        " warm connection, median of each tool's calls. *PostgreSQL* is the time spent waiting"
+        " on its statements and commits, timed at the client (each is one round trip plus the"
+        " server's work, a durable commit's flush included); *Python* is the rest of the"
+        " request: Django's middleware, the relay, the tool's own work and its words.",
+        "",
+        "| tool | n | in Django, ms | PostgreSQL, ms | statements + commits | Python, ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, b in split.items():
+        lines.append(
+            f"| {name} | {b['n']} | {_ms(b['total_ms'])} | {_ms(b['database_ms'])} |"
+            f" {b['statements']:g} | {_ms(b['python_ms'])} |"
+        )
+    return [*lines, ""]
 
 
 def _summary_trips(q: dict) -> list[str]:
@@ -474,6 +512,7 @@ def write(results: dict) -> Path:
         *_summary(results),
         *_latency(results["latency"], results["commit"]),
         *_queries(results["queries"]),
+        *_breakdown(results.get("breakdown", {})),
         *_webhooks(results["webhooks"]),
         *_isolation(results["isolation"], results["latency"]),
         *_context(results["context"]),

@@ -4,7 +4,7 @@
 Every round trip is a message the client then waits on: a simple Query (`Q`: how psycopg sends
 Django's statements and BEGIN, COMMIT, ROLLBACK and the connection health check's `SELECT 1`), or
 an extended-protocol batch, which ends in a Sync (`S`). The proxy counts those and keeps each
-one's SQL, so nothing Django's own query log leaves out (the transaction's BEGIN and COMMIT, the
+one's SQL (a prepared statement's, by the name its Parse gave it), so nothing Django's own query log leaves out (the transaction's BEGIN and COMMIT, the
 health check, statements psycopg issues itself) is missed. Connect through it without TLS or
 GSS encryption (`WireCounter.options`), or there is nothing to read.
 
@@ -71,17 +71,25 @@ class WireCounter:
                 server.sendall(head + reader.read(length - 8))
                 if code not in (SSL_REQUEST, GSSENC_REQUEST):
                     break
-            parsed: list[str] = []
+            prepared: dict[bytes, str] = {}  # statement name -> its SQL, per connection
+            parsed, bound = [], []
             while head := reader.read(5):
                 tag, length = head[:1], struct.unpack("!i", head[1:])[0]
                 body = reader.read(length - 4)
                 if tag == b"Q":
                     self._add(body[:-1].decode(errors="replace"))
-                elif tag == b"P":  # Parse: name \0 query \0 ...
-                    parsed.append(body.split(b"\0")[1].decode(errors="replace"))
+                elif tag == b"P":  # Parse: statement name \0 query \0 ...
+                    name, query = body.split(b"\0")[:2]
+                    prepared[name] = query.decode(errors="replace")
+                    parsed.append(prepared[name])
+                elif tag == b"B":  # Bind: portal \0 statement name \0 ...: runs a statement
+                    bound.append(prepared.get(body.split(b"\0")[1], "(unknown statement)"))
                 elif tag == b"S":
-                    self._add("; ".join(parsed) or "(sync)")
-                    parsed = []
+                    # A batch that only parses is a statement being prepared (psycopg's
+                    # first run of a prepared statement on a connection).
+                    label = "; ".join(bound) or "; ".join(f"PREPARE {q}" for q in parsed)
+                    self._add(label or "(sync)")
+                    parsed, bound = [], []
                 server.sendall(head + body)
         for sock in (client, server):
             with contextlib.suppress(OSError):

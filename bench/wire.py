@@ -4,8 +4,9 @@
 Every round trip is a message the client then waits on: a simple Query (`Q`: how psycopg sends
 Django's statements and BEGIN, COMMIT, ROLLBACK and the connection health check's `SELECT 1`), or
 an extended-protocol batch, which ends in a Sync (`S`). The proxy counts those and keeps each
-one's SQL (a prepared statement's, by the name its Parse gave it), so nothing Django's own query log leaves out (the transaction's BEGIN and COMMIT, the
-health check, statements psycopg issues itself) is missed. Connect through it without TLS or
+one's SQL (a prepared statement's by the name its Parse gave it), so nothing Django's own query
+log leaves out (the transaction's BEGIN and COMMIT, the health check, statements psycopg issues
+itself) is missed. Connect through it without TLS or
 GSS encryption (`WireCounter.options`), or there is nothing to read.
 
 `redis_round_trips` counts redis-py's writes to its socket: one per command, or one per pipeline.

@@ -7,15 +7,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from drako import metrics, readiness, views
 
 api_patterns = [
+    path("", include("conversations.api_urls")),  # first: the tool-call relay
     path("", include("accounts.api_urls")),
     path("", include("schedules.api_urls")),
-    path("", include("conversations.api_urls")),
     path("", include("calendars.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [
+    # First: Django tries patterns in order, and the API (tool calls on every turn of a live
+    # call) is the hottest path.
+    path("api/", include((api_patterns, "api"))),
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
     path("readyz", readiness.readyz_view, name="readyz"),
@@ -30,7 +33,6 @@ urlpatterns = [
     path("", include("calendars.urls")),
     path("", include("personas.urls")),
     path("admin/", admin.site.urls),
-    path("api/", include((api_patterns, "api"))),
 ]
 
 handler400 = "drako.views.bad_request_view"

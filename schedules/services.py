@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import REMINDER_MINUTES_MAX, User
+from drako.prepared import PreparedQuery
 from drako.transactions import atomic_or_joined
 from schedules import recurrence, selectors
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
@@ -83,10 +84,18 @@ def _apply_state(event: Event, state: dict) -> None:
     _series_bounds(event)
 
 
+# Every write runs it: compiled once (drako.prepared).
+_OWNER_LOCK = PreparedQuery(
+    lambda owner_id: User.objects.select_for_update().filter(pk=owner_id).values_list("pk"),
+    owner_id=int,
+)
+
+
 def _lock_owner(owner_id: int) -> None:
     # One row lock per owner serialises that owner's writes on PostgreSQL, so two requests
     # racing for one slot cannot both pass the conflict check (SQLite runs BEGIN IMMEDIATE).
-    User.objects.select_for_update().filter(pk=owner_id).values_list("pk", flat=True).get()
+    if not _OWNER_LOCK.rows(owner_id=owner_id):
+        raise User.DoesNotExist(f"No user {owner_id}.")
 
 
 def _whole_days(event: Event, tz) -> None:

@@ -3,6 +3,7 @@
 import json
 import os
 import random
+import re
 import statistics
 import threading
 import time
@@ -416,6 +417,13 @@ def _redis_counts(wire: WireCounter) -> dict:
 
 
 BREAKDOWN_CALLS = 30
+_TABLE = re.compile(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"')
+
+
+def _label(sql: str) -> str:
+    """'SELECT schedules_event': a statement's verb and its first table."""
+    table = _TABLE.search(sql)
+    return f"{sql.split(None, 1)[0].strip('(')} {table.group(1) if table else ''}".strip()
 
 
 def breakdown() -> dict:
@@ -426,14 +434,17 @@ def breakdown() -> dict:
     who = S["query"][10_000]
     client, auth = Client(), {"HTTP_AUTHORIZATION": f"Token {who.token}"}
     spent = {"statements": 0.0, "count": 0}
+    by_statement: dict[str, dict[str, list[float]]] = {}
 
     def timed(execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            spent["statements"] += time.perf_counter() - started
+            took = time.perf_counter() - started
+            spent["statements"] += took
             spent["count"] += 1
+            by_statement.setdefault(current[0], {}).setdefault(_label(sql), []).append(took)
 
     commit = connection._commit
 
@@ -447,10 +458,12 @@ def breakdown() -> dict:
 
     pending = seed.pending_proposals(who.conversation, BREAKDOWN_CALLS + 5, year=2041)
     out = {}
+    current = [""]
     connection._commit = timed_commit
     try:
         with connection.execute_wrapper(timed):
             for name, arguments in tool_arguments(who).items():
+                current[0] = name
                 samples = []
                 for i in range(BREAKDOWN_CALLS + 5):  # the first five warm the statements
                     if name == "confirm_change":
@@ -472,6 +485,10 @@ def breakdown() -> dict:
                     "database_ms": statistics.median(d for _, d, _ in samples) * 1000,
                     "python_ms": statistics.median(t - d for t, d, _ in samples) * 1000,
                     "statements": statistics.median(c for _, _, c in samples),
+                    "each_ms": {
+                        label: statistics.median(times) * 1000
+                        for label, times in by_statement.get(name, {}).items()
+                    },
                 }
     finally:
         connection._commit = commit

@@ -93,3 +93,25 @@ def test_a_transformed_text_parameter_is_refused(user):
     )
     with pytest.raises(ImproperlyConfigured):
         searched.rows(title="gym")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_prepared_statements_are_planned_for_their_values(settings):
+    # A generic plan made blind to the window made the schedule's UNION 2.5 times slower.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_custom_plan",)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_hot_statements_are_prepared_on_the_server(user):
+    from drako.prepared import statement_cursor
+
+    EventFactory(owner=user, start=T0)
+    events = PreparedQuery(_events, owner_id=int, start=datetime, end=datetime)
+    for _ in range(2):
+        events.rows(owner_id=user.pk, start=T0, end=T0 + timedelta(hours=2))
+    with statement_cursor(connection) as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%schedules_event%"])  # fmt: skip
+        assert cursor.fetchone()[0] >= 1

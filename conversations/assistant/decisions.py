@@ -38,15 +38,13 @@ def _find(ctx: ToolContext, action: str, change_id: int) -> Proposal:
     """The proposal to decide, its row locked for this call, with the caller's conversation."""
     mine = proposals.proposals_locked().filter(conversation=ctx.conversation)
     if change_id:
-        proposal = mine.filter(pk=change_id).first()
+        proposal = proposals.proposal_locked(
+            conversation_id=ctx.conversation.pk, proposal_id=change_id
+        )
     elif action == UNDO:
         # When another undo holds the last change's row, PostgreSQL waits, re-checks it (undone
         # now), skips it and locks the change before it: two undos undo the last two changes.
-        proposal = (
-            mine.filter(state=Proposal.State.APPLIED, change__isnull=False)
-            .order_by("-decided_at", "-id")
-            .first()
-        )
+        proposal = proposals.proposal_locked_last_applied(conversation_id=ctx.conversation.pk)
     else:
         # "Yes" (or "no") without an id is about what was last proposed: the proposal of this
         # conversation's latest proposing call, and no older one that might still be pending.

@@ -6,6 +6,7 @@ conversations.assistant.decisions; pending ones expire after PROPOSAL_TTL and wi
 
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -15,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import assistant_change_context
 from conversations.models import Conversation, Proposal
+from drako.prepared import PreparedQuery
 from drako.transactions import atomic_or_joined
 from schedules import selectors as schedule_selectors
 from schedules import series, speech
 from schedules import services as schedule_services
 from schedules.errors import EventConflictError, ScheduleError
-from schedules.models import Event
+from schedules.models import Event, EventChange
 
 PROPOSAL_TTL = timedelta(minutes=5)
 # The tools whose calls propose a change; "yes" without an id means the latest such call's.
@@ -131,6 +133,55 @@ def proposals_locked() -> QuerySet[Proposal]:
     transaction: two deciders of one proposal (a voice "yes" and a click) take turns.
     """
     return Proposal.objects.select_for_update(of=("self",)).select_related("change")
+
+
+# The two lookups every confirm and undo runs, compiled once (drako.prepared): the same
+# queryset as proposals_locked(), its change's columns read through the same join.
+_PROPOSAL = [f.attname for f in Proposal._meta.concrete_fields]
+_CHANGE = [f.attname for f in EventChange._meta.concrete_fields]
+
+
+def _with_change(proposals: QuerySet[Proposal]):
+    return proposals.values_list(*_PROPOSAL, *(f"change__{name}" for name in _CHANGE))[:1]
+
+
+_BY_ID = PreparedQuery(
+    lambda conversation_id, proposal_id: _with_change(
+        proposals_locked().filter(conversation_id=conversation_id, pk=proposal_id).order_by("pk")
+    ),
+    conversation_id=int,
+    proposal_id=int,
+)
+_LAST_APPLIED = PreparedQuery(
+    lambda conversation_id: _with_change(
+        proposals_locked()
+        .filter(conversation_id=conversation_id, state=Proposal.State.APPLIED, change__isnull=False)
+        .order_by("-decided_at", "-id")
+    ),
+    conversation_id=int,
+)
+
+
+def _proposal(rows: list[tuple]) -> Proposal | None:
+    if not rows:
+        return None
+    row, width = rows[0], len(_PROPOSAL)
+    proposal = Proposal.from_db(connection.alias, _PROPOSAL, row[:width])
+    change = row[width:]
+    proposal.change = EventChange.from_db(connection.alias, _CHANGE, change) if change[0] else None
+    return proposal
+
+
+def proposal_locked(*, conversation_id: int, proposal_id: int) -> Proposal | None:
+    """proposals_locked().filter(conversation=…, pk=…).first(), with its row locked."""
+    if not 0 < proposal_id < 2**63:  # no row has it (and PostgreSQL refuses a larger one)
+        return None
+    return _proposal(_BY_ID.rows(conversation_id=conversation_id, proposal_id=proposal_id))
+
+
+def proposal_locked_last_applied(*, conversation_id: int) -> Proposal | None:
+    """The conversation's latest applied change that can be undone, with its row locked."""
+    return _proposal(_LAST_APPLIED.rows(conversation_id=conversation_id))
 
 
 def _expired_now(proposal: Proposal) -> bool:

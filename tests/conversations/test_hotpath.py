@@ -117,3 +117,19 @@ def test_racing_deliveries_of_a_read_answer_alike_and_record_once(live_conversat
         thread.join(timeout=30)
     assert len(results) == 3 and all(r == results[0] for r in results)
     assert ToolCall.objects.filter(tool_call_id="race-read").count() == 1
+
+
+@pytest.mark.parametrize("change_id", [10**30, 2**63, 999_999])
+def test_a_change_id_no_row_has_is_not_found_in_words(call, change_id):
+    answer = call("confirm_change", {"change_id": change_id})
+    assert answer["ok"] is False and answer["say"].endswith("?")
+
+
+def test_confirm_and_undo_find_their_change_with_its_row(call):
+    proposed = call("add_schedule_event", {"title": "Dentist", "start_time": "tomorrow at 9pm"})
+    confirmed = call("confirm_change", {"change_id": proposed["change_id"]})
+    assert confirmed["ok"] is True
+    undone = call("undo_last_change")
+    assert undone["ok"] is True and undone["change_id"] == proposed["change_id"]
+    again = call("undo_last_change")
+    assert again["ok"] is False  # nothing else to undo

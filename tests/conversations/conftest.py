@@ -63,3 +63,35 @@ def call(user_api, live_conversation):
         return response.json()
 
     return _call
+
+
+def racing_deliveries(conversation, name: str, arguments: dict, *, call_id: str, times: int = 3):
+    """The same tool call delivered `times` times at once, each on its own connection; every
+    delivery's answer, in the order they finished."""
+    import threading
+
+    from django.db import connections
+
+    from conversations.assistant import calls
+
+    barrier = threading.Barrier(times)
+    results = []
+
+    def deliver():
+        try:
+            barrier.wait(timeout=10)
+            request = calls.ToolRequest(
+                name=name,
+                arguments=calls.arguments_parse(json.dumps(arguments)),
+                tool_call_id=call_id,
+            )
+            results.append(calls.tool_call_execute(conversation=conversation, request=request))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

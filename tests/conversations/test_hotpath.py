@@ -1,16 +1,13 @@
 """conversations.hotpath: the tool-call path's own statements."""
 
-import json
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ApiToken, api_key_digest
 from conversations import hotpath
-from conversations.assistant import calls
 from conversations.models import ToolCall
+from tests.conversations.conftest import racing_deliveries
 
 
 def _by_token(user, conversation, key=None):
@@ -95,26 +92,9 @@ def test_a_read_runs_without_a_transaction_and_records_in_one_statement(call, us
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="racing readers need PostgreSQL")
 def test_racing_deliveries_of_a_read_answer_alike_and_record_once(live_conversation):
-    barrier = threading.Barrier(3)
-    results = []
-
-    def deliver():
-        try:
-            barrier.wait(timeout=10)
-            request = calls.ToolRequest(
-                name="list_schedule_events",
-                arguments=calls.arguments_parse(json.dumps({"when": "today"})),
-                tool_call_id="race-read",
-            )
-            results.append(calls.tool_call_execute(conversation=live_conversation, request=request))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = racing_deliveries(
+        live_conversation, "list_schedule_events", {"when": "today"}, call_id="race-read"
+    )
     assert len(results) == 3 and all(r == results[0] for r in results)
     assert ToolCall.objects.filter(tool_call_id="race-read").count() == 1
 

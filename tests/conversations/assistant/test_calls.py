@@ -1,15 +1,14 @@
 """Running a tool call: the relay, exactly once, rate limits, queries, records."""
 
-import json
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from conversations.models import Conversation, Proposal, ToolCall
 from schedules.models import Event, EventChange
+from tests.conversations.conftest import racing_deliveries
 from tests.factories import future
 
 pytestmark = pytest.mark.django_db
@@ -76,29 +75,10 @@ def test_different_arguments_in_one_inference_are_different_calls(call):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="racing writers need PostgreSQL")
 def test_racing_duplicate_deliveries_apply_once(live_conversation):
-    from conversations.assistant import calls
-
-    proposal_args = {"title": "Gym", "start_time": future()}
-    barrier = threading.Barrier(3)
-    results = []
-
-    def deliver():
-        try:
-            barrier.wait(timeout=10)
-            request = calls.ToolRequest(
-                name="add_schedule_event",
-                arguments=calls.arguments_parse(json.dumps(proposal_args)),
-                tool_call_id="race-1",
-            )
-            results.append(calls.tool_call_execute(conversation=live_conversation, request=request))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = racing_deliveries(
+        live_conversation, "add_schedule_event", {"title": "Gym", "start_time": future()},
+        call_id="race-1",
+    )  # fmt: skip
     assert len(results) == 3 and all(r == results[0] for r in results)
     assert Proposal.objects.count() == 1 and ToolCall.objects.count() == 1
 

@@ -61,8 +61,14 @@ def _conversation(row) -> Conversation:
     return Conversation.from_db(connection.alias, _CONVERSATION, row[: len(_CONVERSATION)])
 
 
+def _is_id(value: int) -> bool:
+    return 0 < value < 2**63  # PostgreSQL refuses a bigint beyond; no row has one anyway
+
+
 def conversation_by_token(*, digest: str, conversation_id: int) -> Conversation | None:
     """The conversation, with its user, if `digest` is an API token of its active owner."""
+    if not _is_id(conversation_id):
+        return None
     rows = _BY_TOKEN.rows(digest=digest, conversation_id=conversation_id)
     if not rows:
         return None
@@ -73,6 +79,8 @@ def conversation_by_token(*, digest: str, conversation_id: int) -> Conversation 
 
 def conversation_of_user(*, user: User, conversation_id: int) -> Conversation | None:
     """One of `user`'s conversations (the user already loaded, e.g. by the session)."""
+    if not _is_id(conversation_id):
+        return None
     rows = _BY_USER.rows(user_id=user.pk, conversation_id=conversation_id)
     if not rows:
         return None

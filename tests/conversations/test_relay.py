@@ -138,3 +138,11 @@ def test_the_api_schema_still_documents_the_relay(user_client):
     operation = schema["paths"]["/api/conversations/{conversation_id}/tool-calls/"]["post"]
     assert "ToolCallInput" in json.dumps(operation["requestBody"])
     assert {"200", "409", "429"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize("conversation_id", ["0", str(2**63), "9" * 30])
+def test_a_conversation_id_no_row_can_have_is_a_404(user_api, user, conversation_id):
+    url = f"/api/conversations/{conversation_id}/tool-calls/"
+    assert user_api.post(url, _body(), content_type="application/json").status_code == 404
+    client, csrf = _session_client(user)
+    assert client.post(url, _body(), "application/json", **csrf).status_code == 404

@@ -8,6 +8,7 @@ signature, 400 for a body that isn't what Tavus sends, 413 for one too large).
 import hashlib
 import hmac
 import json
+import math
 import re
 
 from django.conf import settings
@@ -127,13 +128,40 @@ def signed_tool_delivery(*, name: str, body: bytes, signature: str) -> tuple[Con
     return conversation, payload
 
 
+NOT_FINITE = "Numbers must be finite: NaN, Infinity and numbers beyond 1.8e308 can't be stored."
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _not_json(constant: str):
+    raise _NotFinite(constant)
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400: JSON allows it, but no column can store infinity
+        raise _NotFinite(text)
+    return number
+
+
+def json_loads(body: bytes | str):
+    """json.loads without NaN and Infinity, which Python's decoder accepts and PostgreSQL's
+    jsonb refuses (a 500 when the value reached the INSERT). Raises ValueError or
+    RecursionError as json.loads does."""
+    return json.loads(body, parse_constant=_not_json, parse_float=_finite)
+
+
 def _json_object(body: bytes, *, limit: int) -> dict:
     if len(body) > limit:
         raise InboundRefused("Payload too large.", status=413)
     try:
-        payload = json.loads(body)
+        payload = json_loads(body)
     except RecursionError:
         raise InboundRefused(TOO_DEEP, status=400) from None
+    except _NotFinite:
+        raise InboundRefused(NOT_FINITE, status=400) from None
     except (ValueError, UnicodeDecodeError):
         raise InboundRefused("The body is not JSON.", status=400) from None
     if not isinstance(payload, dict):

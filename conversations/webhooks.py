@@ -37,9 +37,15 @@ def _timestamp(payload: dict) -> datetime | None:
         moment = parse_datetime(value.replace(" ", "T"))
     except ValueError:
         return None
-    if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # older Tavus timestamps are UTC without an offset
-    return moment
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)  # older Tavus timestamps are UTC without an offset
+    try:
+        # In UTC: PostgreSQL takes offsets up to 15:59, Python's parser up to 23:59.
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is in no year a datetime can hold
+        return None
 
 
 def event_store(*, conversation: Conversation, payload: dict) -> WebhookResult:

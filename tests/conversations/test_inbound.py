@@ -132,3 +132,17 @@ def test_a_tool_call_id_is_used_once_whatever_the_tool(client, live_conversation
     without_id = {k: v for k, v in confirm.items() if k != "tool_call_id"}
     assert direct(client, "confirm_change", without_id).status_code == 400
     assert ToolCall.objects.count() == 1
+
+
+def test_hmac_delivery_with_a_number_no_column_can_store_is_a_400(
+    client, live_conversation, settings
+):
+    settings.TAVUS_TOOL_SECRET = SECRET
+    raw = json.dumps(
+        {"conversation_id": live_conversation.tavus_conversation_id, "tool_call_id": "t1",
+         "arguments": {"when": "today", "n": 0}}
+    ).replace('"n": 0', '"n": NaN').encode()  # fmt: skip
+    response = direct(client, "list_schedule_events", raw)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Numbers must be finite")
+    assert not ToolCall.objects.exists()

@@ -304,3 +304,33 @@ def test_the_sweep_applies_a_webhook_whose_task_never_ran(client, live_conversat
     assert conversation_sweep(now=later).stragglers == 1
     live_conversation.refresh_from_db()
     assert live_conversation.joined_at is not None
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
+def test_a_number_no_column_can_store_is_a_400_never_a_500(client, live_conversation, number):
+    payload = recorded(ALL[0], live_conversation)
+    raw = json.dumps({**payload, "properties": {"score": 0}}).replace(
+        '"score": 0', f'"score": {number}'
+    )
+    response = deliver(client, live_conversation, raw)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("Numbers must be finite")
+    assert not ConversationEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "stamp,stored",
+    [
+        ("2026-11-24T10:00:03+16:00", "2026-11-23T18:00:03+00:00"),  # beyond PostgreSQL's 15:59
+        ("2026-11-24T10:00:03-23:59", "2026-11-25T09:59:03+00:00"),
+        ("9999-12-31T23:59:59-23:59", None),  # no datetime holds it in UTC
+        ("0001-01-01T00:00:00+23:59", None),
+    ],
+)
+def test_a_timestamp_with_any_offset_is_stored_in_utc_never_a_500(
+    client, live_conversation, stamp, stored
+):
+    payload = {**recorded(ALL[0], live_conversation), "timestamp": stamp}
+    assert deliver(client, live_conversation, payload).status_code == 200
+    occurred = ConversationEvent.objects.get().occurred_at
+    assert (occurred.isoformat() if occurred else None) == stored

@@ -12,9 +12,8 @@ import math
 import re
 
 from django.conf import settings
-from django.db import connection
 
-from conversations import selectors
+from conversations import selectors, webhook_sql
 from conversations.errors import InboundRefused
 from conversations.models import Conversation, ToolCall
 from drako.api_errors import TOO_DEEP, json_problem
@@ -24,24 +23,16 @@ MAX_TOOL_BYTES = 100_000
 # "<conversation pk>.<secrets.token_urlsafe(32)>", in ASCII only.
 _CALLBACK_TOKEN = re.compile(r"([0-9]{1,18})\.([A-Za-z0-9_-]{20,64})")
 
-_SELECT_CALLBACK = (
-    f"SELECT id, callback_secret, tavus_conversation_id FROM {Conversation._meta.db_table}"  # noqa: S608
-    " WHERE id = %s"
-)
-
 
 def callback_conversation(token: str) -> Conversation:
     """The conversation a callback token belongs to; the secret is compared in constant time.
 
-    Webhooks are the hottest write path, so this is one hand-written query (see webhooks.py).
+    Webhooks are the hottest write path, so this is one hand-written query (webhook_sql).
     """
     shaped = _CALLBACK_TOKEN.fullmatch(token)
     pk, secret = shaped.groups() if shaped else ("", "")
-    row = None
-    if shaped:  # checked by shape first: "³".isdigit() is true, and int("³") a 500
-        with connection.cursor() as cursor:
-            cursor.execute(_SELECT_CALLBACK, [int(pk)])
-            row = cursor.fetchone()
+    # Checked by shape first: "³".isdigit() is true, and int("³") a 500.
+    row = webhook_sql.callback_row(int(pk)) if shaped else None
     expected = row[1] if row else "x" * 43
     if not hmac.compare_digest(expected.encode(), secret.encode()) or row is None:
         raise InboundRefused("Unknown callback.", status=404)

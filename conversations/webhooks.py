@@ -8,10 +8,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.tasks import task
 from django.utils.dateparse import parse_datetime
 
+from conversations import webhook_sql
 from conversations.assistant.proposals import proposals_expire_for_conversation
 from conversations.errors import InboundRefused
 from conversations.models import Conversation, ConversationEvent
@@ -65,7 +66,7 @@ def event_store(*, conversation: Conversation, payload: dict) -> WebhookResult:
         occurred_at=_timestamp(payload),
         pending=True,
     )
-    return WebhookResult(event_type=event_type, duplicate=not _insert_once(event))
+    return WebhookResult(event_type=event_type, duplicate=not webhook_sql.event_insert(event))
 
 
 def event_receive(*, conversation: Conversation, payload: dict) -> WebhookResult:
@@ -132,77 +133,23 @@ def _without_secrets(payload: dict) -> dict:
     return payload
 
 
-# Webhooks are the hottest write path (several per call, each delivered at least once), so
-# their few statements are written out here instead of being compiled by the ORM each time.
-# Only table and column names from the models are formatted in (hence the S608 waivers);
-# every value is a parameter, prepared by its model field as the ORM would.
-_CONVERSATIONS = Conversation._meta.db_table
-_EVENTS = ConversationEvent._meta.db_table
-_EVENT_FIELDS = [
-    ConversationEvent._meta.get_field(name)
-    for name in (
-        "conversation",
-        "event_type",
-        "dedupe_key",
-        "payload",
-        "occurred_at",
-        "received_at",
-        "pending",
-    )
-]
-_INSERT_EVENT = (
-    f"INSERT INTO {_EVENTS} ("  # noqa: S608
-    f"{', '.join(f.column for f in _EVENT_FIELDS)})"
-    f" VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))})"
-    f" ON CONFLICT ({_EVENT_FIELDS[0].column}, {_EVENT_FIELDS[2].column}) DO NOTHING"
-    " RETURNING id"
-)
-# What the handlers read and write; the rest of the row (the context sent) is never loaded.
-STATE_FIELDS = (
-    "status", "joined_at", "ended_at", "shutdown_reason", "transcript", "recording",
-    "perception_analysis",
-)  # fmt: skip
-_STATE_COLUMNS = [Conversation._meta.get_field(name).column for name in STATE_FIELDS]
-
-
-def _insert_once(event: ConversationEvent) -> bool:
-    """Stores the event unless its dedupe key is already stored; True when it went in."""
-    values = [
-        field.get_db_prep_save(field.pre_save(event, True), connection) for field in _EVENT_FIELDS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_EVENT, values)
-        return cursor.fetchone() is not None
-
-
 def _locked_state(conversation_id: int) -> Conversation:
     """The conversation's state fields, its row locked until the transaction ends."""
-    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
-    sql = f"SELECT id, {', '.join(_STATE_COLUMNS)} FROM {_CONVERSATIONS} WHERE id = %s{lock}"  # noqa: S608
-    locked = next(iter(Conversation.objects.raw(sql, [conversation_id])), None)
+    locked = webhook_sql.state_locked(conversation_id)
     if locked is None:  # deleted since the callback was authenticated
         raise InboundRefused("Unknown callback.", status=404)
     return locked
 
 
 def _apply(handler, locked: Conversation, payload: dict, at: datetime | None) -> None:
-    before = [getattr(locked, field) for field in STATE_FIELDS]
+    before = [getattr(locked, field) for field in webhook_sql.STATE_FIELDS]
     handler(locked, payload.get("properties") or {}, at)
     changed = [
-        Conversation._meta.get_field(name)
-        for name, old in zip(STATE_FIELDS, before, strict=True)
+        name
+        for name, old in zip(webhook_sql.STATE_FIELDS, before, strict=True)
         if getattr(locked, name) != old
     ]
-    if changed:
-        assignments = ", ".join(f"{field.column} = %s" for field in changed)
-        values = [
-            field.get_db_prep_save(getattr(locked, field.attname), connection) for field in changed
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_CONVERSATIONS} SET {assignments} WHERE id = %s",  # noqa: S608
-                [*values, locked.pk],
-            )
+    webhook_sql.state_update(locked, changed)
 
 
 def _earliest(current: datetime | None, candidate: datetime | None) -> datetime | None:

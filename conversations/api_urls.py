@@ -3,6 +3,9 @@ from django.urls import path
 from conversations import apis, relay
 
 urlpatterns = [
+    # Tavus's callbacks first (each call sends several, each at least once), then the rest.
+    path("tavus/callbacks/<str:token>/", apis.TavusCallbackApi.as_view(), name="tavus-callback"),
+    path("tavus/tools/<str:name>/", apis.TavusToolApi.as_view(), name="tavus-tool"),
     path("conversations/", apis.ConversationListStartApi.as_view(), name="conversation-list"),
     path(
         "conversations/<int:conversation_id>/",
@@ -24,6 +27,4 @@ urlpatterns = [
         apis.ProposalDecisionApi.as_view(),
         name="conversation-change-decide",
     ),
-    path("tavus/callbacks/<str:token>/", apis.TavusCallbackApi.as_view(), name="tavus-callback"),
-    path("tavus/tools/<str:name>/", apis.TavusToolApi.as_view(), name="tavus-tool"),
 ]

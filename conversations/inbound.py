@@ -13,7 +13,7 @@ import re
 
 from django.conf import settings
 
-from conversations import selectors, webhook_sql
+from conversations import selectors, webhook_sql, webhooks
 from conversations.errors import InboundRefused
 from conversations.models import Conversation, ToolCall
 from drako.api_errors import TOO_DEEP, json_problem
@@ -54,6 +54,17 @@ def webhook_payload(*, conversation: Conversation, body: bytes) -> dict:
     if conversation.tavus_conversation_id and said != conversation.tavus_conversation_id:
         raise InboundRefused("conversation_id does not match this callback.", status=403)
     return payload
+
+
+def webhook_receive(*, token: str, body: bytes) -> webhooks.WebhookResult:
+    """A Tavus webhook at its callback URL: verified, stored once and its application queued.
+
+    Raises InboundRefused (404 unknown callback, 400 or 413 a body Tavus wouldn't send, 403 a
+    conversation_id that isn't this callback's), having stored nothing.
+    """
+    conversation = callback_conversation(token)
+    payload = webhook_payload(conversation=conversation, body=body)
+    return webhooks.event_receive(conversation=conversation, payload=payload)
 
 
 def signature_for(body: bytes, secret: str) -> str:

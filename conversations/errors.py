@@ -37,6 +37,10 @@ class InboundRefused(ConversationError):
     """A request from Tavus (webhook or signed tool delivery) refused with its status."""
 
 
+UNKNOWN_CALLBACK = "Unknown callback."  # 404
+NOT_THIS_CONVERSATION = "conversation_id does not match this callback."  # 403
+
+
 NOT_CONFIGURED = (
     "Conversations aren't set up on this server yet: an admin needs to add a Tavus API key."
 )

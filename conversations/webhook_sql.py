@@ -8,9 +8,15 @@ formatted in (hence the S608 waivers); every value is a parameter, prepared by i
 as the ORM would prepare it.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
 from django.db import connection
+from django.utils import timezone
 
 from conversations.models import Conversation, ConversationEvent
+from workers.queueing import QueueRow
 
 _CONVERSATIONS = Conversation._meta.db_table
 _EVENTS = ConversationEvent._meta.db_table
@@ -86,3 +92,84 @@ def state_update(conversation: Conversation, names: list[str]) -> None:
             f"UPDATE {_CONVERSATIONS} SET {assignments} WHERE id = %s",  # noqa: S608
             [*values, conversation.pk],
         )
+
+
+# --- A webhook verified and stored in one statement (PostgreSQL) -----------------------------
+
+# The callback's secret is compared as SHA-256 digests: how long a comparison takes can only
+# tell how much of two digests agree, which says nothing usable about the secret (the same
+# reason hmac.compare_digest is used elsewhere). The event goes in only for the right secret
+# and a conversation_id that is this conversation's (or while its Tavus id isn't known yet);
+# set_config is SET LOCAL synchronous_commit: a webhook is one Tavus sends again and the sweep
+# fetches, so its commit needn't wait for the disk (drako/durability.py). The task that applies
+# the event goes in with it, only when the event did: one statement, so one commit.
+_STORE_AT_CALLBACK = f"""
+WITH caller AS (
+    SELECT id, tavus_conversation_id, set_config('synchronous_commit', 'off', true)
+    FROM {_CONVERSATIONS}
+    WHERE id = %s AND sha256(convert_to(callback_secret, 'UTF8')) = sha256(convert_to(%s, 'UTF8'))
+), stored AS (
+    INSERT INTO {_EVENTS} ({", ".join(f.column for f in _EVENT_FIELDS)})
+    SELECT id, %s, %s, %s::jsonb, %s, %s, true FROM caller
+    WHERE coalesce(tavus_conversation_id, '') IN ('', %s)
+    ON CONFLICT ({_EVENT_FIELDS[0].column}, {_EVENT_FIELDS[2].column}) DO NOTHING
+    RETURNING id
+){{queued}}
+SELECT tavus_conversation_id, EXISTS (SELECT FROM stored) FROM caller
+"""  # noqa: S608
+
+
+@cache
+def _store_at_callback_sql(queue_model=None) -> str:
+    if queue_model is None:
+        return _STORE_AT_CALLBACK.format(queued="")
+    fields = queue_model._meta.concrete_fields
+    queued = (
+        f", queued AS (INSERT INTO {queue_model._meta.db_table}"  # noqa: S608
+        f" ({', '.join(connection.ops.quote_name(f.column) for f in fields)})"
+        f" SELECT {', '.join(['%s'] * len(fields))} FROM stored)"
+    )
+    return _STORE_AT_CALLBACK.format(queued=queued)
+
+
+def stores_at_callback() -> bool:
+    """event_store_at_callback can run here: the database is PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class Caller:
+    tavus_conversation_id: str | None
+    stored: bool
+
+
+def event_store_at_callback(
+    *,
+    pk: int,
+    secret: str,
+    conversation_id: str,
+    event_type: str,
+    dedupe_key: str,
+    payload_json: str,
+    occurred_at: datetime | None,
+    queue: QueueRow | None,
+) -> Caller | None:
+    """Stores a pending event for the callback `pk.secret` unless its dedupe key is already
+    stored, and with it `queue`'s task row; None when there is no such callback. PostgreSQL
+    only (stores_at_callback).
+
+    `payload_json` is the payload's JSON text; jsonb orders keys itself, so any key order
+    stores the same value. Nothing is stored for another conversation_id than the caller's
+    known Tavus id (Caller tells it, to refuse).
+    """
+    occurred = _EVENT_FIELDS[4].get_db_prep_save(occurred_at, connection)
+    received = _EVENT_FIELDS[5].get_db_prep_save(timezone.now(), connection)
+    values = [pk, secret, event_type, dedupe_key, payload_json, occurred, received, conversation_id]
+    if queue is not None:
+        values += queue.values(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_store_at_callback_sql(queue and queue.model), values)
+        row = cursor.fetchone()
+    if row and row[1] and queue is not None:
+        queue.written(connection)
+    return Caller(*row) if row else None

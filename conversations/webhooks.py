@@ -14,11 +14,11 @@ from django.utils.dateparse import parse_datetime
 
 from conversations import webhook_sql
 from conversations.assistant.proposals import proposals_expire_for_conversation
-from conversations.errors import InboundRefused
+from conversations.errors import NOT_THIS_CONVERSATION, UNKNOWN_CALLBACK, InboundRefused
 from conversations.models import Conversation, ConversationEvent
 from drako.api_errors import json_problem, json_text_repaired
 from drako.durability import commit_without_waiting_for_disk
-from workers.queueing import enqueue_with_transaction
+from workers.queueing import QueueRow, enqueue_with_transaction
 from workers.retries import retry
 
 CALLBACK_SECRET = re.compile(r"(?<=/callbacks/)[^/?#]+/?")
@@ -82,6 +82,34 @@ def event_receive(*, conversation: Conversation, payload: dict) -> WebhookResult
     return result
 
 
+def event_receive_at_callback(*, pk: int, secret: str, payload: dict) -> WebhookResult:
+    """event_receive for a webhook whose body needs no repair (inbound._clean_webhook), in one
+    statement that checks the callback's secret, stores the event and queues its task
+    (PostgreSQL; on Redis the task is queued once the event is stored)."""
+    payload = _without_secrets(payload)
+    event_type = payload["event_type"][:100]
+    canonical = _canonical(payload)
+    queue = QueueRow.for_task(conversation_events_apply_task, pk)
+    caller = webhook_sql.event_store_at_callback(
+        pk=pk,
+        secret=secret,
+        conversation_id=payload["conversation_id"],
+        event_type=event_type,
+        dedupe_key=_dedupe_key(payload, known=event_type in HANDLERS, canonical=canonical),
+        payload_json=canonical,
+        occurred_at=_timestamp(payload),
+        queue=queue,
+    )
+    if caller is None:
+        raise InboundRefused(UNKNOWN_CALLBACK, status=404)
+    known = caller.tavus_conversation_id
+    if known and known != payload["conversation_id"]:
+        raise InboundRefused(NOT_THIS_CONVERSATION, status=403)
+    if caller.stored and queue is None:
+        enqueue_with_transaction(conversation_events_apply_task, pk)
+    return WebhookResult(event_type=event_type, duplicate=not caller.stored)
+
+
 def events_apply_pending(*, conversation_id: int) -> int:
     """Applies the conversation's pending events in arrival order, once its Tavus id is known
     (before that, conversation_start applies them when it stores the id), and drops any that
@@ -116,13 +144,16 @@ def conversation_events_apply_task(conversation_id: int) -> int:
     return events_apply_pending(conversation_id=conversation_id)
 
 
-def _dedupe_key(payload: dict, *, known: bool) -> str:
+def _dedupe_key(payload: dict, *, known: bool, canonical: str | None = None) -> str:
     """Same payload, same key; an event type DRAKO doesn't handle is kept once per conversation,
     so a sender (or a Tavus novelty) repeating it with changing fields can't fill the table."""
     if not known:
         return hashlib.sha256(f"unknown:{payload['event_type']}".encode()).hexdigest()
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256((canonical or _canonical(payload)).encode()).hexdigest()
+
+
+def _canonical(payload: dict) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _without_secrets(payload: dict) -> dict:
@@ -137,7 +168,7 @@ def _locked_state(conversation_id: int) -> Conversation:
     """The conversation's state fields, its row locked until the transaction ends."""
     locked = webhook_sql.state_locked(conversation_id)
     if locked is None:  # deleted since the callback was authenticated
-        raise InboundRefused("Unknown callback.", status=404)
+        raise InboundRefused(UNKNOWN_CALLBACK, status=404)
     return locked
 
 

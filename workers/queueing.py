@@ -81,7 +81,10 @@ class QueueRow:
 
     def written(self, connection) -> None:
         """What an enqueue does once its row is written."""
-        instance = copy.deepcopy(_shared(self.task, self.backend, connection).instance)
+        instance = copy.copy(_shared(self.task, self.backend, connection).instance)
+        for field in instance._meta.concrete_fields:  # no list or dict shared with the template
+            if isinstance(value := getattr(instance, field.attname), (list, dict)):
+                setattr(instance, field.attname, copy.deepcopy(value))
         for name, value in self.own.items():
             setattr(instance, name, value)
         instance._state.adding, instance._state.db = False, "default"

@@ -76,3 +76,22 @@ def test_there_is_no_row_when_the_task_goes_to_redis(settings):
     settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/7"}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     assert QueueRow.for_task(jobs.add, 2, 3) is None
+
+
+def test_receivers_get_the_row_as_saved_and_cannot_change_the_next_one():
+    from django.db.models.signals import post_save
+
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.id, created, instance._state.adding, list(instance.worker_ids)))
+        instance.worker_ids.append("meddled")
+
+    post_save.connect(receiver, sender=DBTaskResult)
+    try:
+        first, second = QueueRow.for_task(jobs.add, 1, 2), QueueRow.for_task(jobs.add, 3, 4)
+        _insert(first)
+        _insert(second)
+    finally:
+        post_save.disconnect(receiver, sender=DBTaskResult)
+    assert seen == [(first.id, True, False, []), (second.id, True, False, [])]

@@ -167,3 +167,25 @@ def test_a_clean_webhook_is_stored_in_one_statement(client, live_conversation, m
     assert len(queries) == 1
     assert ConversationEvent.objects.get().pending
     assert DBTaskResult.objects.count() == 1
+
+
+@on_postgresql
+def test_on_redis_the_task_is_queued_once_the_event_is_stored(
+    client, live_conversation, monkeypatch, settings
+):
+    from conversations import webhooks
+
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/7"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queued = []
+    monkeypatch.setattr(
+        webhooks,
+        "enqueue_with_transaction",
+        lambda task, pk: queued.append((task, pk, ConversationEvent.objects.count())),
+    )
+    payload = recorded("system.shutdown__end_endpoint", live_conversation)
+    path = f"/api/tavus/callbacks/{live_conversation.callback_token}/"
+    for _ in range(2):
+        assert client.post(path, payload, content_type="application/json").status_code == 200
+    assert queued == [(webhooks.conversation_events_apply_task, live_conversation.pk, 1)]
+    assert not DBTaskResult.objects.exists()

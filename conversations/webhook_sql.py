@@ -167,26 +167,11 @@ def event_store_at_callback(
     values = [pk, secret, event_type, dedupe_key, payload_json, occurred, received, conversation_id]
     if queue is not None:
         values += queue.values(connection)
-    with _server_binding_cursor() as cursor:
+    # Bound server-side (drako.db.postgresql): Django's client-side binding wrote all 24 values
+    # into the SQL text, which cost more CPU than sending them beside it.
+    with connection.statement_cursor() as cursor:
         cursor.execute(_store_at_callback_sql(queue and queue.model), values)
         row = cursor.fetchone()
     if row and row[1] and queue is not None:
         queue.written(connection)
     return Caller(*row) if row else None
-
-
-def _server_binding_cursor():
-    """connection.cursor(), but binding its values on the server: Django's cursors write every
-    value into the SQL text (client-side binding), which for this statement's 24 values cost
-    more CPU than sending them beside it. Not prepared: Django leaves prepared statements off
-    so that connection poolers work, and preparing saved PostgreSQL nothing measurable here."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.close_if_health_check_failed()  # what connection.cursor() does first
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = ServerBindingCursor(connection.connection)
-    connection.validate_thread_sharing()
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)

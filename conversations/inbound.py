@@ -16,7 +16,7 @@ from django.conf import settings
 from conversations import selectors, webhook_sql, webhooks
 from conversations.errors import NOT_THIS_CONVERSATION, UNKNOWN_CALLBACK, InboundRefused
 from conversations.models import Conversation, ToolCall
-from drako.api_errors import MAX_JSON_DEPTH, TOO_DEEP, json_problem
+from drako.api_errors import MAX_JSON_DEPTH, NOT_FINITE, TOO_DEEP, json_problem
 
 MAX_WEBHOOK_BYTES = 2_000_000
 MAX_TOOL_BYTES = 100_000
@@ -169,9 +169,6 @@ def signed_tool_delivery(*, name: str, body: bytes, signature: str) -> tuple[Con
     if conversation is None:
         raise InboundRefused("Unknown conversation.", status=404)
     return conversation, payload
-
-
-NOT_FINITE = "Numbers must be finite: NaN, Infinity and numbers beyond 1.8e308 can't be stored."
 
 
 class _NotFinite(ValueError):

@@ -1,5 +1,6 @@
 """Every API error is JSON shaped `{"detail": "...", ...}` with a fitting 4xx status."""
 
+import math
 import re
 from collections.abc import Callable
 
@@ -84,8 +85,13 @@ def _text_storable(text: str) -> bool:
     return True
 
 
+NOT_FINITE = "Numbers must be finite: NaN, Infinity and numbers beyond 1.8e308 can't be stored."
+
+
 def json_problem(value, *, check_text: bool = True) -> str | None:
-    """Why a parsed JSON value cannot be stored as it is (too deep, or bad text), or None.
+    """Why a parsed JSON value cannot be stored as it is (too deep, bad text, or a number that
+    isn't finite: Python's decoder reads NaN and 1e400, PostgreSQL's jsonb refuses them), or
+    None.
 
     Iterative, so a deeply nested value cannot exhaust the stack while it is being checked.
     """
@@ -102,6 +108,8 @@ def json_problem(value, *, check_text: bool = True) -> str | None:
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return NOT_FINITE
     return None
 
 

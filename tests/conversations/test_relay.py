@@ -146,3 +146,21 @@ def test_a_conversation_id_no_row_can_have_is_a_404(user_api, user, conversation
     assert user_api.post(url, _body(), content_type="application/json").status_code == 404
     client, csrf = _session_client(user)
     assert client.post(url, _body(), "application/json", **csrf).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"name": "list_schedule_events", "arguments": {"when": 1e400}}',
+        '{"name": "list_schedule_events", "arguments": "{\\"when\\": 1e400}"}',
+        '{"name": "list_schedule_events", "arguments": "{\\"when\\": NaN}"}',
+        '{"name": "add_schedule_event", "arguments": {"title": "x", "start_time": -1e400}}',
+    ],
+)
+def test_a_number_no_column_can_store_is_a_400(user_api, user, url, body):
+    # Python's decoder reads 1e400 (as infinity) and NaN; PostgreSQL's jsonb refuses them.
+    response = user_api.post(url, body, content_type="application/json")
+    assert response.status_code == 400 and "finite" in response.json()["detail"]
+    client, csrf = _session_client(user)
+    assert client.post(url, body, "application/json", **csrf).status_code == 400
+    assert not ToolCall.objects.exists()

@@ -19,15 +19,21 @@ def wire():
     counter.stop()
 
 
-def test_every_round_trip_counts_transaction_control_included(wire):
-    counter, settings = wire
-    with psycopg.connect(
+def _through(counter, settings, **options) -> psycopg.Connection:
+    """A connection to the test database through the counting proxy."""
+    return psycopg.connect(
         host="127.0.0.1",
         port=counter.port,
         user=settings["USER"],
         dbname=settings["NAME"],
         **counter.options,
-    ) as conn:
+        **options,
+    )
+
+
+def test_every_round_trip_counts_transaction_control_included(wire):
+    counter, settings = wire
+    with _through(counter, settings) as conn:
         mark = counter.count()
         with conn.transaction():
             conn.execute("SELECT 1")  # simple protocol: one Query message
@@ -38,14 +44,7 @@ def test_every_round_trip_counts_transaction_control_included(wire):
 
 def test_a_prepared_statement_is_named_by_its_sql_each_time_it_runs(wire):
     counter, settings = wire
-    with psycopg.connect(
-        host="127.0.0.1",
-        port=counter.port,
-        user=settings["USER"],
-        dbname=settings["NAME"],
-        autocommit=True,
-        **counter.options,
-    ) as conn:
+    with _through(counter, settings, autocommit=True) as conn:
         mark = counter.count()
         for n in range(3):
             assert conn.execute("SELECT %s::int + 1", [n], prepare=True).fetchone() == (n + 1,)

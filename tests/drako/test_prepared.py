@@ -98,13 +98,15 @@ def test_a_transformed_text_parameter_is_refused(user):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
 def test_prepared_statements_are_planned_for_their_values(settings):
     # A generic plan made blind to the window made the schedule's UNION 2.5 times slower.
+    # (DATABASE_PREPARED_STATEMENTS=false, for a pooler: nothing is prepared, nothing is set.)
+    expected = "force_custom_plan" if settings.DATABASE_PREPARED_STATEMENTS else "auto"
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone() == ("force_custom_plan",)
+        assert cursor.fetchone() == (expected,)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
-def test_the_hot_statements_are_prepared_on_the_server(user):
+def test_the_hot_statements_are_prepared_on_the_server(user, settings):
     from drako.prepared import statement_cursor
 
     EventFactory(owner=user, start=T0)
@@ -114,4 +116,5 @@ def test_the_hot_statements_are_prepared_on_the_server(user):
     with statement_cursor(connection) as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
                        ["%schedules_event%"])  # fmt: skip
-        assert cursor.fetchone()[0] >= 1
+        prepared = cursor.fetchone()[0]
+    assert prepared >= 1 if settings.DATABASE_PREPARED_STATEMENTS else prepared == 0

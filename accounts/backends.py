@@ -7,7 +7,7 @@ from django.db import connection
 
 from accounts import devices, guard
 from accounts.models import User
-from drako.prepared import PreparedQuery
+from drako.prepared import PreparedQuery, row_id
 
 
 def user_for_identity(identity: str) -> User | None:
@@ -53,11 +53,8 @@ class GuardedModelBackend(ModelBackend):
     def get_user(self, user_id):
         """The session's user, as ModelBackend loads it, by a query compiled once: every
         signed-in request runs it (drako.prepared)."""
-        try:
-            pk = int(user_id)
-        except (TypeError, ValueError, OverflowError):
-            return None
-        rows = _USER_BY_PK.rows(pk=pk) if 0 < pk < 2**63 else []
+        pk = row_id(user_id)
+        rows = _USER_BY_PK.rows(pk=pk) if pk is not None else []
         user = User.from_db(connection.alias, _USER_COLUMNS, rows[0]) if rows else None
         return user if user is not None and self.user_can_authenticate(user) else None
 

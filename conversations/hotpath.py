@@ -22,7 +22,7 @@ from django.db.models.signals import post_save
 
 from accounts.models import User
 from conversations.models import Conversation, ToolCall
-from drako.prepared import PreparedQuery, statement_cursor
+from drako.prepared import PreparedQuery, row_id, statement_cursor
 
 # What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
 NOT_FOR_TOOLS = (
@@ -61,13 +61,9 @@ def _conversation(row) -> Conversation:
     return Conversation.from_db(connection.alias, _CONVERSATION, row[: len(_CONVERSATION)])
 
 
-def _is_id(value: int) -> bool:
-    return 0 < value < 2**63  # PostgreSQL refuses a bigint beyond; no row has one anyway
-
-
 def conversation_by_token(*, digest: str, conversation_id: int) -> Conversation | None:
     """The conversation, with its user, if `digest` is an API token of its active owner."""
-    if not _is_id(conversation_id):
+    if row_id(conversation_id) is None:
         return None
     rows = _BY_TOKEN.rows(digest=digest, conversation_id=conversation_id)
     if not rows:
@@ -79,7 +75,7 @@ def conversation_by_token(*, digest: str, conversation_id: int) -> Conversation 
 
 def conversation_of_user(*, user: User, conversation_id: int) -> Conversation | None:
     """One of `user`'s conversations (the user already loaded, e.g. by the session)."""
-    if not _is_id(conversation_id):
+    if row_id(conversation_id) is None:
         return None
     rows = _BY_USER.rows(user_id=user.pk, conversation_id=conversation_id)
     if not rows:

@@ -7,8 +7,6 @@ signature, 400 for a body that isn't what Tavus sends, 413 for one too large).
 
 import hashlib
 import hmac
-import json
-import math
 import re
 
 from django.conf import settings
@@ -16,7 +14,14 @@ from django.conf import settings
 from conversations import selectors, webhook_sql, webhooks
 from conversations.errors import NOT_THIS_CONVERSATION, UNKNOWN_CALLBACK, InboundRefused
 from conversations.models import Conversation, ToolCall
-from drako.api_errors import MAX_JSON_DEPTH, NOT_FINITE, TOO_DEEP, json_problem
+from drako.api_errors import (
+    MAX_JSON_DEPTH,
+    NOT_FINITE,
+    TOO_DEEP,
+    NotFinite,
+    json_loads_finite,
+    json_problem,
+)
 
 MAX_WEBHOOK_BYTES = 2_000_000
 MAX_TOOL_BYTES = 100_000
@@ -97,7 +102,7 @@ def _clean_webhook(body: bytes) -> dict | None:
     if len(body) > MAX_WEBHOOK_BYTES:
         return None
     try:
-        payload = json_loads(body.decode())  # strict: an encoded surrogate is an error
+        payload = json_loads_finite(body.decode())  # strict: an encoded surrogate is an error
     except (ValueError, RecursionError):
         return None
     if not isinstance(payload, dict) or _webhook_shape_problem(payload):
@@ -171,36 +176,14 @@ def signed_tool_delivery(*, name: str, body: bytes, signature: str) -> tuple[Con
     return conversation, payload
 
 
-class _NotFinite(ValueError):
-    pass
-
-
-def _not_json(constant: str):
-    raise _NotFinite(constant)
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):  # 1e400: JSON allows it, but no column can store infinity
-        raise _NotFinite(text)
-    return number
-
-
-def json_loads(body: bytes | str):
-    """json.loads without NaN and Infinity, which Python's decoder accepts and PostgreSQL's
-    jsonb refuses (a 500 when the value reached the INSERT). Raises ValueError or
-    RecursionError as json.loads does."""
-    return json.loads(body, parse_constant=_not_json, parse_float=_finite)
-
-
 def _json_object(body: bytes, *, limit: int) -> dict:
     if len(body) > limit:
         raise InboundRefused("Payload too large.", status=413)
     try:
-        payload = json_loads(body)
+        payload = json_loads_finite(body)
     except RecursionError:
         raise InboundRefused(TOO_DEEP, status=400) from None
-    except _NotFinite:
+    except NotFinite:
         raise InboundRefused(NOT_FINITE, status=400) from None
     except (ValueError, UnicodeDecodeError):
         raise InboundRefused("The body is not JSON.", status=400) from None

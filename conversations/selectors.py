@@ -4,6 +4,7 @@ from django.http import Http404
 from accounts.models import api_key_digest
 from conversations import hotpath
 from conversations.models import LIVE_STATUSES, Conversation, Proposal
+from drako.prepared import row_id
 
 
 def conversation_list_for_user(*, user) -> QuerySet[Conversation]:
@@ -32,18 +33,10 @@ def conversations_for_tool_calls() -> QuerySet[Conversation]:
     return Conversation.objects.select_related("user").defer(*hotpath.NOT_FOR_TOOLS)
 
 
-def _pk(value) -> int | None:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return pk if 0 < pk < 2**63 else None
-
-
 def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
     """One of the user's conversations as a tool call needs it: with its user, without its
     persona or its record (a tool call runs on every turn; those are read by pages)."""
-    pk = _pk(conversation_id)
+    pk = row_id(conversation_id)
     found = hotpath.conversation_of_user(user=user, conversation_id=pk) if pk else None
     if found is None:
         raise Http404("No such conversation.")
@@ -52,7 +45,7 @@ def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
 
 def conversation_for_tool_call_by_token(*, token_key: str, conversation_id) -> Conversation | None:
     """The conversation, with its user, if `token_key` is its active owner's API token."""
-    pk = _pk(conversation_id)
+    pk = row_id(conversation_id)
     if pk is None:
         return None
     return hotpath.conversation_by_token(digest=api_key_digest(token_key), conversation_id=pk)

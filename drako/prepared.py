@@ -25,6 +25,17 @@ from django.db import connections
 from django.db.models import QuerySet
 
 
+def row_id(value) -> int | None:
+    """`value` as an id a row can have (a positive 64-bit integer), or None: no row has any
+    other, and PostgreSQL refuses a bound integer beyond 64 bits, so a caller answers "not
+    found" without a query."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return pk if 0 < pk < 2**63 else None
+
+
 def statement_cursor(connection):
     """A cursor for a statement that runs again and again: on PostgreSQL one whose statements
     the server keeps prepared (drako.db.postgresql), elsewhere an ordinary one."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import assistant_change_context
 from conversations.models import Conversation, Proposal
-from drako.prepared import PreparedQuery
+from drako.prepared import PreparedQuery, row_id
 from drako.transactions import atomic_or_joined
 from schedules import selectors as schedule_selectors
 from schedules import series, speech
@@ -174,7 +174,7 @@ def _proposal(rows: list[tuple]) -> Proposal | None:
 
 def proposal_locked(*, conversation_id: int, proposal_id: int) -> Proposal | None:
     """proposals_locked().filter(conversation=…, pk=…).first(), with its row locked."""
-    if not 0 < proposal_id < 2**63:  # no row has it (and PostgreSQL refuses a larger one)
+    if row_id(proposal_id) is None:
         return None
     return _proposal(_BY_ID.rows(conversation_id=conversation_id, proposal_id=proposal_id))
 

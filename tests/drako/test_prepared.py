@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from drako.prepared import PreparedQuery
+from drako.prepared import PreparedQuery, _bound
 from schedules.models import Event
 from tests.factories import EventFactory
 
@@ -95,14 +95,60 @@ def test_a_transformed_text_parameter_is_refused(user):
         searched.rows(title="gym")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
-def test_prepared_statements_are_planned_for_their_values(settings):
-    # A generic plan made blind to the window made the schedule's UNION 2.5 times slower.
-    # (DATABASE_PREPARED_STATEMENTS=false, for a pooler: nothing is prepared, nothing is set.)
-    expected = "force_custom_plan" if settings.DATABASE_PREPARED_STATEMENTS else "auto"
+def test_constants_with_quotes_and_percent_signs_answer_as_the_orm(user):
+    # On PostgreSQL the constants are written into the SQL as literals: quoting and the
+    # %-binding the SQL still goes through must both hold.
+    for title in ("O'Brien's 50% off", "%s", "100%%", "\\"):
+        EventFactory(owner=user, title=title, start=T0)
+    for title in ("O'Brien's 50% off", "%s", "100%%", "\\", "none"):
+        by_title = PreparedQuery(
+            lambda owner_id, _title=title: Event.objects.filter(owner_id=owner_id, title=_title)
+            .values_list("title"),
+            owner_id=int,
+        )
+        expected = list(Event.objects.filter(owner_id=user.pk, title=title).values_list("title"))
+        assert by_title.rows(owner_id=user.pk) == expected
+        assert len(expected) == (0 if title == "none" else 1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_schedule_windows_one_plan_can_use_the_series_index(user, settings):
+    """PostgreSQL settles on one plan for a prepared statement, made without its values. The
+    window's `recurrence = ''` must reach that plan as a literal, or the partial index of
+    series (`WHERE NOT recurrence = ''`) can't be used and every event of the owner is read."""
+    from psycopg import ClientCursor
+
+    from schedules.selectors import _WINDOW_ROWS
+
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    compiled = _WINDOW_ROWS._compile("default")
+    assert '"schedules_event"."recurrence" = \'\'' in compiled.sql
+    bound = [value for kind, value in compiled.slots if kind == "constant"]
+    assert not [value for value in bound if isinstance(value, str | int)]  # JSON alone stays
+    params = {"owner_id": user.pk, "start": T0, "end": T0 + timedelta(days=1), "earliest": T0}
     with connection.cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone() == (expected,)
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        _WINDOW_ROWS.rows(**params)  # prepared on the server, by psycopg
+        raw = connection.connection
+        statement = raw.execute(
+            "SELECT name FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%schedules_event%calendars_calendarevent%"],
+            prepare=False,
+        ).fetchone()[0]
+        adapt = connection.ops.adapt_datetimefield_value
+        values = [_bound(slot, params, adapt) for slot in compiled.slots]
+        explain = ClientCursor(raw)
+        explain.execute(
+            f"EXPLAIN EXECUTE {statement}({', '.join(['%s'] * len(values))})", values
+        )
+        plan = "\n".join(row[0] for row in explain.fetchall())
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
+    assert "$1" in plan or "$2" in plan  # the generic plan indeed: the values are unknown to it
+    assert "(recurrence)::text <> $" not in plan and "(recurrence)::text = $" not in plan
+    assert "(recurrence)::text <> ''::text" in plan or "event_series" in plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")

@@ -1,5 +1,5 @@
 """PostgreSQL without a health-check round trip on every request of a busy connection, and with
-statements PostgreSQL plans once per connection for the hottest queries.
+statements PostgreSQL keeps prepared per connection for the hottest queries.
 
 Django checks a reused connection (`SELECT 1`) at the first query of every request, so a
 connection the server dropped is replaced instead of failing the request. On a busy worker that
@@ -34,18 +34,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
     _proven_at = float("-inf")
 
-    def get_connection_params(self):
-        params = super().get_connection_params()
-        if settings.DATABASE_PREPARED_STATEMENTS:
-            # A prepared statement keeps its parse, not a plan made blind to its values: after
-            # five runs PostgreSQL would switch the schedule window's UNION to a generic plan
-            # that is 2.5 times slower than one made for the actual window. Only the statement
-            # cursor's statements are ever prepared, so no other query is affected. Sent in
-            # the connection's startup packet: no round trip.
-            custom = "-c plan_cache_mode=force_custom_plan"
-            params["options"] = f"{params.get('options', '')} {custom}".strip()
-        return params
-
     def close_if_unusable_or_obsolete(self) -> None:
         # Called at the start and the end of each request; `health_check_done` is set only
         # once the request has used the connection, so only the end of a request that used it
@@ -67,12 +55,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
         Django binds values into the SQL text (client-side binding), so PostgreSQL parses and
         plans every query anew; for the schedule window's UNION that took three times as long
-        as running it. This cursor binds server-side, so psycopg prepares a statement once it
-        has run a few times on the connection (its `prepare_threshold`) and later runs reuse
-        the plan. Only drako.prepared's fixed statements go through it: the ORM's own queries
-        keep Django's client-side binding, which psycopg never prepares. Behind a pooler in
-        transaction mode that can't keep prepared statements, DATABASE_PREPARED_STATEMENTS=false
-        binds server-side without preparing.
+        as running it. This cursor binds server-side, so psycopg prepares a statement at its
+        first run on the connection, and PostgreSQL (its default plan_cache_mode) settles on
+        one plan for it after a few runs; drako.prepared writes a query's constants into its
+        SQL so that plan can use the partial indexes. Only drako.prepared's fixed statements go
+        through it: the ORM's own queries keep Django's client-side binding, which psycopg
+        never prepares. Behind a pooler in transaction mode that can't keep prepared
+        statements, DATABASE_PREPARED_STATEMENTS=false binds server-side without preparing.
         """
         self.close_if_health_check_failed()
         self.ensure_connection()

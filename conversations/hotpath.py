@@ -36,7 +36,10 @@ _USER = [f.attname for f in User._meta.concrete_fields]
 
 
 def _with_user(conversations):
-    return conversations.values_list(*_CONVERSATION, *(f"user__{name}" for name in _USER))
+    # One row by its key: no ORDER BY (Conversation's Meta ordering would add a sort).
+    return conversations.order_by().values_list(
+        *_CONVERSATION, *(f"user__{name}" for name in _USER)
+    )
 
 
 _BY_TOKEN = PreparedQuery(
@@ -51,7 +54,7 @@ _BY_TOKEN = PreparedQuery(
 _BY_USER = PreparedQuery(
     lambda user_id, conversation_id: Conversation.objects.filter(
         pk=conversation_id, user_id=user_id
-    ).values_list(*_CONVERSATION),
+    ).order_by().values_list(*_CONVERSATION),
     user_id=int,
     conversation_id=int,
 )

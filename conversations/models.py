@@ -224,6 +224,13 @@ class Proposal(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["conversation", "state"], name="proposal_conversation_state"),
+            # A new proposal for an event sets aside the one still waiting for it: found among
+            # the few waiting, not among every proposal the event has ever had.
+            models.Index(
+                fields=["event"],
+                condition=models.Q(state="proposed"),
+                name="proposal_waiting_event",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -540,35 +540,54 @@ def _webhook_payloads(conversation: Conversation, rng: random.Random) -> list[di
     ]
 
 
+WEBHOOK_ROUNDS = 4
+
+
 def webhooks(port: int, server_pid: int) -> dict:
-    """Every event delivered twice (half the deliveries are duplicates), in shuffled order."""
+    """Every event delivered twice (half the deliveries are duplicates), in shuffled order, in
+    WEBHOOK_ROUNDS rounds: each round the floor endpoint gets as many requests from the same
+    client, just before, and the round's share is its webhook rate ÷ its floor's rate."""
     rng = random.Random(7)
-    reqs = []
-    for who in S["hooks"]:
-        path = f"/api/tavus/callbacks/{who.conversation.callback_token}/"
-        for payload in _webhook_payloads(who.conversation, rng):
-            body = json.dumps(payload).encode()
-            reqs += [Req("POST", path, body, (("Content-Type", "application/json"),))] * 2
-    rng.shuffle(reqs)
-    floor = [Req("GET", "/bench/floor") for _ in range(len(reqs))]
-    before = cpu.snapshot(server_pid)
-    floor_run = run_processes(
-        HOST, port, floor, processes=2, concurrency_per_process=4, timeout_s=60
-    )
-    middle = cpu.snapshot(server_pid)
-    run = run_processes(HOST, port, reqs, processes=2, concurrency_per_process=4, timeout_s=90)
-    after = cpu.snapshot(server_pid)
+    per_round = len(S["hooks"]) // WEBHOOK_ROUNDS
+    run, floor_run, rounds = Run(), Run(), []
+    used = {"run": {}, "floor": {}}
+    for n in range(WEBHOOK_ROUNDS):
+        reqs = []
+        for who in S["hooks"][n * per_round : (n + 1) * per_round]:
+            path = f"/api/tavus/callbacks/{who.conversation.callback_token}/"
+            for payload in _webhook_payloads(who.conversation, rng):
+                body = json.dumps(payload).encode()
+                reqs += [Req("POST", path, body, (("Content-Type", "application/json"),))] * 2
+        rng.shuffle(reqs)
+        floor = [Req("GET", "/bench/floor") for _ in range(len(reqs))]
+        before = cpu.snapshot(server_pid)
+        floor_part = run_processes(
+            HOST, port, floor, processes=2, concurrency_per_process=4, timeout_s=60
+        )
+        middle = cpu.snapshot(server_pid)
+        part = run_processes(HOST, port, reqs, processes=2, concurrency_per_process=4, timeout_s=90)
+        after = cpu.snapshot(server_pid)
+        for total, piece in ((run, part), (floor_run, floor_part)):
+            total.samples.extend(piece.samples)
+            total.elapsed_s += piece.elapsed_s
+            total.retries += piece.retries
+        for key, (start, end) in (("floor", (before, middle)), ("run", (middle, after))):
+            for name, seconds in cpu.used(start, end).items():
+                used[key][name] = used[key].get(name, 0.0) + seconds
+        rate, floor_rate = part.throughput(), floor_part.throughput()
+        rounds.append({"rps": rate, "floor_rps": floor_rate, "share": rate / floor_rate})
     stored = ConversationEvent.objects.filter(
         conversation__in=[who.conversation for who in S["hooks"]]
     ).count()
     return {
-        "deliveries": len(reqs),
-        "unique": len(reqs) // 2,
+        "deliveries": len(run.samples),
+        "unique": len(run.samples) // 2,
         "stored": stored,
         "run": summary(run),
         "floor": summary(floor_run),
+        "rounds": rounds,
         # CPU seconds each run cost the app, PostgreSQL and the whole machine (the client too).
-        "cpu": {"run": cpu.used(middle, after), "floor": cpu.used(before, middle)},
+        "cpu": used,
     }
 
 

@@ -37,6 +37,7 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     elapsed_s: float = 0.0
     retries: int = 0
+    span: tuple[float, float] = (0.0, 0.0)  # wall-clock start and end (time.time())
 
     @property
     def errors(self) -> int:
@@ -124,13 +125,17 @@ def run_closed(
             results[i] = client.send(requests[i])
         client.close()
 
-    started = time.perf_counter()
+    started, wall_start = time.perf_counter(), time.time()
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=max(deadline - time.perf_counter(), 0) + 35)
-    run = Run(elapsed_s=time.perf_counter() - started, retries=sum(c.retries for c in clients))
+    run = Run(
+        elapsed_s=time.perf_counter() - started,
+        retries=sum(c.retries for c in clients),
+        span=(wall_start, time.time()),
+    )
     run.samples = [s for s in results if s is not None]
     return run
 
@@ -154,7 +159,10 @@ def run_processes(
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         args = [(host, port, c, concurrency_per_process, timeout_s, start_at) for c in chunks]
         runs = list(pool.map(_closed_in_child, args, timeout=timeout_s + 60))
-    total = Run(elapsed_s=max(r.elapsed_s for r in runs), retries=sum(r.retries for r in runs))
+    # From the first process's start to the last one's end: a process that woke late would
+    # otherwise run partly alone, and the slowest one's own time would overstate the rate.
+    first, last = min(r.span[0] for r in runs), max(r.span[1] for r in runs)
+    total = Run(elapsed_s=last - first, retries=sum(r.retries for r in runs), span=(first, last))
     for r in runs:
         total.samples.extend(r.samples)
     return total

@@ -52,9 +52,11 @@ _BY_TOKEN = PreparedQuery(
     conversation_id=int,
 )
 _BY_USER = PreparedQuery(
-    lambda user_id, conversation_id: Conversation.objects.filter(
-        pk=conversation_id, user_id=user_id
-    ).order_by().values_list(*_CONVERSATION),
+    lambda user_id, conversation_id: (
+        Conversation.objects.filter(pk=conversation_id, user_id=user_id)
+        .order_by()
+        .values_list(*_CONVERSATION)
+    ),
     user_id=int,
     conversation_id=int,
 )

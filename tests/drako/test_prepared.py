@@ -102,8 +102,9 @@ def test_constants_with_quotes_and_percent_signs_answer_as_the_orm(user):
         EventFactory(owner=user, title=title, start=T0)
     for title in ("O'Brien's 50% off", "%s", "100%%", "\\", "none"):
         by_title = PreparedQuery(
-            lambda owner_id, _title=title: Event.objects.filter(owner_id=owner_id, title=_title)
-            .values_list("title"),
+            lambda owner_id, _title=title: Event.objects.filter(
+                owner_id=owner_id, title=_title
+            ).values_list("title"),
             owner_id=int,
         )
         expected = list(Event.objects.filter(owner_id=user.pk, title=title).values_list("title"))
@@ -139,9 +140,7 @@ def test_the_schedule_windows_one_plan_can_use_the_series_index(user, settings):
         adapt = connection.ops.adapt_datetimefield_value
         values = [_bound(slot, params, adapt) for slot in compiled.slots]
         explain = ClientCursor(raw)
-        explain.execute(
-            f"EXPLAIN EXECUTE {statement}({', '.join(['%s'] * len(values))})", values
-        )
+        explain.execute(f"EXPLAIN EXECUTE {statement}({', '.join(['%s'] * len(values))})", values)
         plan = "\n".join(row[0] for row in explain.fetchall())
     finally:
         with connection.cursor() as cursor:

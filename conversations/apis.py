@@ -1,4 +1,3 @@
-import json
 import logging
 
 from django.http import HttpResponse
@@ -12,6 +11,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -205,9 +205,8 @@ def _callback_post(request, token: str) -> HttpResponse:
 
 
 def _json_response(data: dict, status: int = 200) -> HttpResponse:
-    """The answer DRF's JSONRenderer gives (compact, UTF-8, U+2028/9 escaped), with its Allow."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    body = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+    """The answer the DRF view gave: its renderer's bytes, with its Allow."""
+    body = JSONRenderer().render(data)
     response = HttpResponse(body, status=status, content_type="application/json")
     response["Allow"] = "POST, OPTIONS"
     return response

@@ -17,12 +17,11 @@ ToolCall's post_save is sent as Model.save() would send it.
 from functools import cache
 
 from django.db import connection
-from django.db.models import Model
 from django.db.models.signals import post_save
 
 from accounts.models import User
 from conversations.models import Conversation, ToolCall
-from drako.prepared import PreparedQuery, row_id, statement_cursor
+from drako.prepared import PreparedQuery, row_id, statement_cursor, values_for_save
 
 # What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
 NOT_FOR_TOOLS = (
@@ -66,11 +65,12 @@ def _conversation(row) -> Conversation:
     return Conversation.from_db(connection.alias, _CONVERSATION, row[: len(_CONVERSATION)])
 
 
-def conversation_by_token(*, digest: str, conversation_id: int) -> Conversation | None:
-    """The conversation, with its user, if `digest` is an API token of its active owner."""
-    if row_id(conversation_id) is None:
+def conversation_by_token(*, digest: str, conversation_id) -> Conversation | None:
+    """The conversation, with its user, if `digest` is an API token of its active owner (None
+    too for an id no row can have: drako.prepared.row_id)."""
+    if (pk := row_id(conversation_id)) is None:
         return None
-    rows = _BY_TOKEN.rows(digest=digest, conversation_id=conversation_id)
+    rows = _BY_TOKEN.rows(digest=digest, conversation_id=pk)
     if not rows:
         return None
     conversation = _conversation(rows[0])
@@ -78,11 +78,11 @@ def conversation_by_token(*, digest: str, conversation_id: int) -> Conversation 
     return conversation
 
 
-def conversation_of_user(*, user: User, conversation_id: int) -> Conversation | None:
+def conversation_of_user(*, user: User, conversation_id) -> Conversation | None:
     """One of `user`'s conversations (the user already loaded, e.g. by the session)."""
-    if row_id(conversation_id) is None:
+    if (pk := row_id(conversation_id)) is None:
         return None
-    rows = _BY_USER.rows(user_id=user.pk, conversation_id=conversation_id)
+    rows = _BY_USER.rows(user_id=user.pk, conversation_id=pk)
     if not rows:
         return None
     conversation = _conversation(rows[0])
@@ -113,16 +113,12 @@ def _statements(vendor: str) -> tuple[str, str]:
     return insert, update
 
 
-def _prepared(call: Model, fields: list, *, add: bool) -> list:
-    return [f.get_db_prep_save(f.pre_save(call, add), connection) for f in fields]
-
-
 def record_first(call: ToolCall) -> bool:
     """Inserts the call's record; False (and nothing written) when another delivery of the same
     call has one. Inside a transaction, a twin still in flight is waited for."""
     insert, _ = _statements(connection.vendor)
     with statement_cursor(connection) as cursor:
-        cursor.execute(insert, _prepared(call, _RECORDED, add=True))
+        cursor.execute(insert, values_for_save(call, _RECORDED, connection, add=True))
         row = cursor.fetchone()
     if row is None:
         return False
@@ -136,7 +132,7 @@ def record_answer(call: ToolCall) -> None:
     """Stores the answer on a record made by record_first (a write tool's, made before it ran)."""
     _, update = _statements(connection.vendor)
     with statement_cursor(connection) as cursor:
-        cursor.execute(update, [*_prepared(call, _ANSWER, add=False), call.pk])
+        cursor.execute(update, [*values_for_save(call, _ANSWER, connection, add=False), call.pk])
     _saved(call, created=False, update_fields=frozenset(f.name for f in _ANSWER))
 
 

@@ -10,15 +10,13 @@ counted or written, so every refusal is the DRF view's own answer. The API schem
 that DRF view, which stays the reference: both call the same `tool_call_execute`.
 """
 
-import json
-
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.utils import json as strict_json
-from rest_framework.utils.encoders import JSONEncoder
 
 from accounts.authentication import KEY_SHAPE
 from accounts.models import api_key_digest
@@ -79,9 +77,9 @@ def _tool_request(body: bytes) -> ToolRequest | None:
 
 
 def _json(body: dict, status: int = 200) -> HttpResponse:
-    # As DRF's JSONRenderer writes it: compact, UTF-8, its encoder.
-    text = json.dumps(body, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    response = HttpResponse(text.encode(), status=status, content_type="application/json")
+    response = HttpResponse(
+        JSONRenderer().render(body), status=status, content_type="application/json"
+    )
     response["Vary"] = "Accept"
     return response
 

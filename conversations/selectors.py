@@ -4,7 +4,6 @@ from django.http import Http404
 from accounts.models import api_key_digest
 from conversations import hotpath
 from conversations.models import LIVE_STATUSES, Conversation, Proposal
-from drako.prepared import row_id
 
 
 def conversation_list_for_user(*, user) -> QuerySet[Conversation]:
@@ -36,8 +35,7 @@ def conversations_for_tool_calls() -> QuerySet[Conversation]:
 def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
     """One of the user's conversations as a tool call needs it: with its user, without its
     persona or its record (a tool call runs on every turn; those are read by pages)."""
-    pk = row_id(conversation_id)
-    found = hotpath.conversation_of_user(user=user, conversation_id=pk) if pk else None
+    found = hotpath.conversation_of_user(user=user, conversation_id=conversation_id)
     if found is None:
         raise Http404("No such conversation.")
     return found
@@ -45,10 +43,9 @@ def conversation_for_tool_call(*, user, conversation_id) -> Conversation:
 
 def conversation_for_tool_call_by_token(*, token_key: str, conversation_id) -> Conversation | None:
     """The conversation, with its user, if `token_key` is its active owner's API token."""
-    pk = row_id(conversation_id)
-    if pk is None:
-        return None
-    return hotpath.conversation_by_token(digest=api_key_digest(token_key), conversation_id=pk)
+    return hotpath.conversation_by_token(
+        digest=api_key_digest(token_key), conversation_id=conversation_id
+    )
 
 
 def conversation_live_for_user(*, user) -> Conversation | None:

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from conversations.models import Conversation, ConversationEvent
+from drako.prepared import values_for_save
 from workers.queueing import QueueRow
 
 _CONVERSATIONS = Conversation._meta.db_table
@@ -62,11 +63,8 @@ def callback_row(pk: int) -> tuple[int, str, str | None] | None:
 
 def event_insert(event: ConversationEvent) -> bool:
     """Stores the event unless its dedupe key is already stored; True when it went in."""
-    values = [
-        field.get_db_prep_save(field.pre_save(event, True), connection) for field in _EVENT_FIELDS
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_EVENT, values)
+        cursor.execute(_INSERT_EVENT, values_for_save(event, _EVENT_FIELDS, connection, add=True))
         return cursor.fetchone() is not None
 
 

@@ -44,6 +44,12 @@ def row_id(value) -> int | None:
     return pk if 0 < pk < 2**63 else None
 
 
+def values_for_save(instance, fields, connection, *, add: bool) -> list:
+    """`fields`' values of `instance` as Model.save() would send them (each field's pre_save,
+    then its database preparation), for a statement written out instead of saved by the ORM."""
+    return [f.get_db_prep_save(f.pre_save(instance, add), connection) for f in fields]
+
+
 def statement_cursor(connection):
     """A cursor for a statement that runs again and again: on PostgreSQL one whose statements
     the server keeps prepared (drako.db.postgresql), elsewhere an ordinary one."""

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from calendars.selectors import event_rows_with_other_calendars, events_from_rows
-from drako.prepared import PreparedQuery
+from drako.prepared import PreparedQuery, row_id
 from schedules import recurrence
 from schedules.models import MAX_EVENT_LENGTH, Event, EventChange
 
@@ -162,12 +162,24 @@ def calendar_rows_for_user(*, user, start: datetime, end: datetime) -> QuerySet[
     return Event.objects.filter(single | running | of_running, owner=user).order_by("start", "id")
 
 
+# Every write tool call and every event page looks one event up by id: compiled once.
+_EVENT_FIELDS = [f.attname for f in Event._meta.concrete_fields]
+_EVENT_BY_ID = PreparedQuery(
+    lambda owner_id, event_id: (
+        Event.objects.filter(owner_id=owner_id, pk=event_id).order_by().values_list(*_EVENT_FIELDS)
+    ),
+    owner_id=int,
+    event_id=int,
+)
+
+
 def event_get_for_user(*, user, event_id) -> Event:
-    """One of the user's events; anyone else's (or none) is a 404."""
-    try:
-        return Event.objects.get(owner=user, pk=int(event_id))
-    except (Event.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404("No such event.") from None
+    """One of the user's events; anyone else's (or none, or an id no row can have) is a 404."""
+    pk = row_id(event_id)
+    rows = _EVENT_BY_ID.rows(owner_id=user.pk, event_id=pk) if pk is not None else []
+    if not rows:
+        raise Http404("No such event.")
+    return Event.from_db("default", _EVENT_FIELDS, rows[0])
 
 
 def occurrence_get_for_user(*, user, event_id, recurrence_id: datetime) -> Event:

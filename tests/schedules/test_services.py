@@ -3,6 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.db import connection, connections
+from django.http import Http404
 
 from schedules import selectors, services
 from schedules.errors import EventConflictError, EventInvalidError, UndoError
@@ -256,3 +257,30 @@ def test_two_racing_bookings_of_one_slot_end_with_one_winner():
         t.join(timeout=30)
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "won"]
     assert Event.objects.filter(owner=owner).count() == 1
+
+
+def test_event_get_for_user_gives_the_row_the_orm_gives(owner, django_assert_num_queries):
+    event, _ = create(owner, location="Room 4", reminders=[10, 60], show_as=Event.ShowAs.FREE)
+    with django_assert_num_queries(1):
+        found = selectors.event_get_for_user(user=owner, event_id=str(event.pk))
+    expected = Event.objects.get(pk=event.pk)
+    for field in Event._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert found._state.adding is False and found._state.db == "default"
+    found.title = "Saved again"
+    found.save()  # an instance the ORM can save, as one it loaded
+    assert Event.objects.get(pk=event.pk).title == "Saved again"
+
+
+@pytest.mark.parametrize("event_id", ["0", "-3", str(2**63), "9" * 30, "abc", None, "1.5"])
+def test_event_get_for_user_refuses_an_id_no_row_can_have_without_a_query(
+    owner, event_id, django_assert_num_queries
+):
+    with django_assert_num_queries(0), pytest.raises(Http404):
+        selectors.event_get_for_user(user=owner, event_id=event_id)
+
+
+def test_event_get_for_user_does_not_give_another_users_event(owner):
+    event, _ = create(UserFactory(time_zone="UTC"))
+    with pytest.raises(Http404):
+        selectors.event_get_for_user(user=owner, event_id=event.pk)

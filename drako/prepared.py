@@ -27,10 +27,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import UpdateQuery
 
 
 def row_id(value) -> int | None:
@@ -141,11 +144,14 @@ class PreparedQuery:
         self.build, self.kinds = build, kinds
         self._compiled: dict[str, _Compiled] = {}
 
+    def _compiler(self, built, using: str):
+        return built.query.get_compiler(using=using)
+
     def _compile(self, using: str) -> _Compiled:
         rounds = []
         for round_ in (1, 2):
             values = _placeholders(self.kinds, round_)
-            compiler = self.build(**values).query.get_compiler(using=using)
+            compiler = self._compiler(self.build(**values), using)
             sql, params = compiler.as_sql()
             rounds.append((values, compiler, sql, params))
         (first, compiler, sql, params), (second, _, sql_2, params_2) = rounds
@@ -174,22 +180,125 @@ class PreparedQuery:
             raise ImproperlyConfigured(f"{self.build.__qualname__}: unused {sorted(missing)}.")
         if connections[using].vendor == "postgresql":
             sql, slots = _constants_written_in(sql, slots, connections[using])
-        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
-        converters = compiler.get_converters(columns)
+        selected = (compiler.select or [])[: getattr(compiler, "col_count", None)]  # an UPDATE: []
+        converters = compiler.get_converters([column for column, _, _ in selected])
         return _Compiled(sql, tuple(slots), compiler, converters)
 
-    def rows(self, *, using: str = "default", **params) -> list[tuple]:
+    def _execute(self, cursor, using: str, params: dict) -> None:
         compiled = self._compiled.get(using)
         if compiled is None:
             compiled = self._compiled[using] = self._compile(using)
-        connection = connections[using]
-        adapt = connection.ops.adapt_datetimefield_value
-        values = [_bound(slot, params, adapt) for slot in compiled.slots]
-        with statement_cursor(connection) as cursor:
-            cursor.execute(compiled.sql, values)
+        adapt = connections[using].ops.adapt_datetimefield_value
+        cursor.execute(compiled.sql, [_bound(slot, params, adapt) for slot in compiled.slots])
+
+    def rows(self, *, using: str = "default", **params) -> list[tuple]:
+        with statement_cursor(connections[using]) as cursor:
+            self._execute(cursor, using, params)
             rows = cursor.fetchall()
+        compiled = self._compiled[using]
         if compiled.converters:
             rows = [
                 tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
             ]
         return rows
+
+
+class PreparedUpdate(PreparedQuery):
+    """`build(**params)` returns `(queryset, values)`; `run(**params)` does
+    `queryset.update(**values)` and returns how many rows it changed. The queryset filters its
+    own table only (an UPDATE that needs a join or a second table is the ORM's to do)."""
+
+    def _compiler(self, built, using: str):
+        queryset, values = built
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        if query.related_updates or query.count_active_tables() != 1:
+            raise ImproperlyConfigured(f"{self.build.__qualname__}: not one table's UPDATE.")
+        return query.get_compiler(using=using)
+
+    def run(self, *, using: str = "default", **params) -> int:
+        with statement_cursor(connections[using]) as cursor:
+            self._execute(cursor, using, params)
+            return cursor.rowcount
+
+
+def insert(instance, *, using: str = "default") -> None:
+    """Saves a new `instance` as `Model.save()` saves one, in one INSERT prepared on the server:
+    pre_save, each field's own pre_save (auto_now_add) and preparation, the columns the database
+    fills (the key) read back with RETURNING, post_save. Models with parents, and databases
+    that can't return inserted columns, are saved by the ORM itself."""
+    model, connection = type(instance), connections[using]
+    if model._meta.parents or not connection.features.can_return_columns_from_insert:
+        instance.save(force_insert=True, using=using)
+        return
+    instance._prepare_related_fields_for_save(operation_name="save")
+    pre_save.send(model, instance=instance, raw=False, using=using, update_fields=None)
+    sql, fields, returning = _insert_statement(model, using)
+    values = values_for_save(instance, fields, connection, add=True)
+    if any(hasattr(value, "resolve_expression") for value in values):
+        raise ImproperlyConfigured(f"{model.__name__}: an expression is the ORM's to save.")
+    # As save_base: a failed INSERT inside an atomic block marks the block for rollback.
+    with transaction.mark_for_rollback_on_error(using), statement_cursor(connection) as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    for field, value in zip(returning, row, strict=True):
+        for convert in field.get_db_converters(connection):
+            value = convert(value, field, connection)
+        setattr(instance, field.attname, value)
+    instance._state.adding, instance._state.db = False, using
+    post_save.send(model, instance=instance, created=True, update_fields=None, raw=False,
+                   using=using)  # fmt: skip
+
+
+@cache
+def _insert_statement(model, using: str) -> tuple[str, list, list]:
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    returning = list(meta.db_returning_fields)
+    quote = connections[using].ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    back = ", ".join(quote(f.column) for f in returning)
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values}) RETURNING {back}"  # noqa: S608 (names from _meta)
+    return sql, fields, returning
+
+
+def update_fields(instance, fields: list[str], *, using: str = "default") -> None:
+    """`instance.save(update_fields=fields)` in one UPDATE prepared on the server: pre_save,
+    each field's own pre_save and preparation, post_save; a row that is gone is save()'s
+    DatabaseError. Models with parents are saved by the ORM itself."""
+    model, connection = type(instance), connections[using]
+    if model._meta.parents:
+        instance.save(update_fields=fields, using=using)
+        return
+    sql, concrete = _update_statement(model, tuple(fields), using)
+    names = frozenset(f.name for f in concrete)
+    instance._prepare_related_fields_for_save(operation_name="save", fields=concrete)
+    pre_save.send(model, instance=instance, raw=False, using=using, update_fields=names)
+    values = values_for_save(instance, concrete, connection, add=False)
+    if any(hasattr(value, "resolve_expression") for value in values):
+        raise ImproperlyConfigured(f"{model.__name__}: an expression is the ORM's to save.")
+    with transaction.mark_for_rollback_on_error(using), statement_cursor(connection) as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+        changed = cursor.rowcount
+    if not changed:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.adding, instance._state.db = False, using
+    post_save.send(model, instance=instance, created=False, update_fields=names, raw=False,
+                   using=using)  # fmt: skip
+
+
+@cache
+def _update_statement(model, fields: tuple[str, ...], using: str) -> tuple[str, list]:
+    meta = model._meta
+    by_name = {f.name: f for f in meta.local_concrete_fields} | {
+        f.attname: f for f in meta.local_concrete_fields
+    }
+    unknown = [name for name in fields if name not in by_name or by_name[name].primary_key]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field(s) to update named {unknown}.")
+    concrete = list(dict.fromkeys(by_name[name] for name in fields))
+    quote = connections[using].ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in concrete)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (names from _meta)
+    return sql, concrete

@@ -173,13 +173,19 @@ _EVENT_BY_ID = PreparedQuery(
 )
 
 
+def event_of_owner(*, owner_id: int, event_id) -> Event | None:
+    """The owner's event with this id, or None (someone else's, none, an id no row can have)."""
+    pk = row_id(event_id)
+    rows = _EVENT_BY_ID.rows(owner_id=owner_id, event_id=pk) if pk is not None else []
+    return Event.from_db("default", _EVENT_FIELDS, rows[0]) if rows else None
+
+
 def event_get_for_user(*, user, event_id) -> Event:
     """One of the user's events; anyone else's (or none, or an id no row can have) is a 404."""
-    pk = row_id(event_id)
-    rows = _EVENT_BY_ID.rows(owner_id=user.pk, event_id=pk) if pk is not None else []
-    if not rows:
+    event = event_of_owner(owner_id=user.pk, event_id=event_id)
+    if event is None:
         raise Http404("No such event.")
-    return Event.from_db("default", _EVENT_FIELDS, rows[0])
+    return event
 
 
 def occurrence_get_for_user(*, user, event_id, recurrence_id: datetime) -> Event:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import REMINDER_MINUTES_MAX, User
+from drako import prepared
 from drako.prepared import PreparedQuery
 from drako.transactions import atomic_or_joined
 from schedules import recurrence, selectors
@@ -359,7 +360,7 @@ def _check_conflicts(event: Event, *, allow_conflict: bool) -> None:
 def _record(
     event: Event, *, action: str, before, after, context: ChangeContext, reverts=None, part_of=None
 ):
-    return EventChange.objects.create(
+    change = EventChange(
         owner=event.owner,
         event=event if event.pk else None,
         action=action,
@@ -371,6 +372,8 @@ def _record(
         reverts=reverts,
         part_of=part_of,
     )
+    prepared.insert(change)  # as EventChange.objects.create(), compiled once: every change logs
+    return change
 
 
 @atomic_or_joined()
@@ -407,7 +410,7 @@ def event_create(
     _validate(event, owner.tz)
     _lock_owner(owner.pk)
     _check_conflicts(event, allow_conflict=allow_conflict)
-    event.save()
+    prepared.insert(event)  # as event.save(), compiled once
     change = _record(
         event,
         action=EventChange.Action.CREATE,
@@ -578,12 +581,16 @@ def event_change_undo(
     if _is_series_change(change):
         members += list(change.parts.order_by("id"))
     ids = [(m.after or m.before or {}).get("id") for m in members]
-    events = {e.pk: e for e in Event.objects.filter(pk__in=ids, owner_id=change.owner_id)}
+    if len(ids) == 1:  # one event, the usual undo: compiled once
+        found = selectors.event_of_owner(owner_id=change.owner_id, event_id=ids[0])
+        events = {found.pk: found} if found is not None else {}
+    else:
+        events = {e.pk: e for e in Event.objects.filter(pk__in=ids, owner_id=change.owner_id)}
     for event in events.values():
         event.owner = change.owner  # one user for all: loaded once, whichever uses it first
     # A log entry is never edited, so the caller's copy is current; what can change is whether
     # it has been undone, read here under the owner's lock.
-    undone = EventChange.objects.filter(reverts=change).exists()
+    undone = bool(_REVERTED.rows(change_id=change.pk))
     for member, event_id in zip(members, ids, strict=True):
         event = events.get(event_id)
         refusal = event_change_undo_refusal(
@@ -597,6 +604,15 @@ def event_change_undo(
         event = events.get(ids[0])
         return _undo_one(change, event, allow_conflict=allow_conflict, context=context)
     return _undo_group(members, ids, events, allow_conflict=allow_conflict, context=context)
+
+
+# Every undo asks it: compiled once.
+_REVERTED = PreparedQuery(
+    lambda change_id: (
+        EventChange.objects.filter(reverts_id=change_id).order_by().values_list("pk")[:1]
+    ),
+    change_id=int,
+)
 
 
 def _undo_handler(change: EventChange):

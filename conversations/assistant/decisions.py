@@ -7,13 +7,12 @@ decided by the same rules and answered in the same shape (conversations.assistan
 
 from zoneinfo import ZoneInfo
 
-from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from conversations.assistant import answers, proposals
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import ToolContext
-from conversations.models import Proposal, ToolCall
+from conversations.models import Proposal
 from schedules import recurrence, speech
 from schedules.models import Event
 
@@ -36,7 +35,6 @@ def decision_make(ctx: ToolContext, *, action: str, change_id: int = 0) -> dict:
 
 def _find(ctx: ToolContext, action: str, change_id: int) -> Proposal:
     """The proposal to decide, its row locked for this call, with the caller's conversation."""
-    mine = proposals.proposals_locked().filter(conversation=ctx.conversation)
     if change_id:
         proposal = proposals.proposal_locked(
             conversation_id=ctx.conversation.pk, proposal_id=change_id
@@ -48,15 +46,9 @@ def _find(ctx: ToolContext, action: str, change_id: int) -> Proposal:
     else:
         # "Yes" (or "no") without an id is about what was last proposed: the proposal of this
         # conversation's latest proposing call, and no older one that might still be pending.
-        latest = (
-            ToolCall.objects.filter(
-                conversation=ctx.conversation, name__in=proposals.PROPOSING_TOOLS
-            )
-            .exclude(pk=getattr(ctx.tool_call, "pk", None))
-            .order_by("-id")
-            .values("pk")[:1]
+        proposal = proposals.proposal_locked_of_latest_call(
+            conversation_id=ctx.conversation.pk, call_id=getattr(ctx.tool_call, "pk", None)
         )
-        proposal = mine.filter(tool_call=Subquery(latest)).first()
     if proposal is None:
         raise _nothing(action, change_id)
     proposal.conversation = ctx.conversation  # with its user, loaded by the caller

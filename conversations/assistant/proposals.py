@@ -7,7 +7,7 @@ conversations.assistant.decisions; pending ones expire after PROPOSAL_TTL and wi
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import assistant_change_context
-from conversations.models import Conversation, Proposal
-from drako.prepared import PreparedQuery, row_id
+from conversations.models import Conversation, Proposal, ToolCall
+from drako import prepared
+from drako.prepared import PreparedQuery, PreparedUpdate, row_id
 from drako.transactions import atomic_or_joined
 from schedules import selectors as schedule_selectors
 from schedules import series, speech
@@ -79,14 +80,12 @@ def proposal_create(
     """
     user = conversation.user
     if event is not None:
-        Proposal.objects.filter(
-            conversation=conversation, event=event, state=Proposal.State.PROPOSED
-        ).update(state=Proposal.State.DISCARDED, decided_at=timezone.now())
+        _SET_ASIDE.run(conversation_id=conversation.pk, event_id=event.pk, at=timezone.now())
     start, end = data.get("start"), data.get("end")
     conflicts = []
     if start and end and data.get("show_as", "busy") == "busy":
         conflicts = _conflicts(user, event, data)
-    return Proposal.objects.create(
+    proposal = Proposal(
         conversation=conversation,
         tool_call=tool_call,
         kind=kind,
@@ -97,6 +96,22 @@ def proposal_create(
         summary=summary[:300],
         expires_at=timezone.now() + PROPOSAL_TTL,
     )
+    prepared.insert(proposal)  # as Proposal.objects.create(), compiled once
+    return proposal
+
+
+# Every proposing tool call sets aside the event's proposal still waiting: compiled once.
+_SET_ASIDE = PreparedUpdate(
+    lambda conversation_id, event_id, at: (
+        Proposal.objects.filter(
+            conversation_id=conversation_id, event_id=event_id, state=Proposal.State.PROPOSED
+        ),
+        {"state": Proposal.State.DISCARDED, "decided_at": at},
+    ),
+    conversation_id=int,
+    event_id=int,
+    at=datetime,
+)
 
 
 def _conflicts(user, event: Event | None, data: dict) -> list[Event]:
@@ -162,6 +177,27 @@ _LAST_APPLIED = PreparedQuery(
 )
 
 
+# "Yes" (or "no") without an id: the proposal of the conversation's latest proposing call
+# before this one (`call_id`; 0 when the call has no record), and no older one.
+_OF_LATEST_CALL = PreparedQuery(
+    lambda conversation_id, call_id: _with_change(
+        proposals_locked()
+        .filter(
+            conversation_id=conversation_id,
+            tool_call=Subquery(
+                ToolCall.objects.filter(conversation_id=conversation_id, name__in=PROPOSING_TOOLS)
+                .exclude(pk=call_id)
+                .order_by("-id")
+                .values("pk")[:1]
+            ),
+        )
+        .order_by("created_at", "id")
+    ),
+    conversation_id=int,
+    call_id=int,
+)
+
+
 def _proposal(rows: list[tuple]) -> Proposal | None:
     if not rows:
         return None
@@ -179,6 +215,12 @@ def proposal_locked(*, conversation_id: int, proposal_id: int) -> Proposal | Non
     return _proposal(_BY_ID.rows(conversation_id=conversation_id, proposal_id=proposal_id))
 
 
+def proposal_locked_of_latest_call(*, conversation_id: int, call_id: int | None) -> Proposal | None:
+    """The proposal "yes" or "no" without an id is about, with its row locked: the one made by
+    the conversation's latest proposing call other than `call_id` (the deciding call)."""
+    return _proposal(_OF_LATEST_CALL.rows(conversation_id=conversation_id, call_id=call_id or 0))
+
+
 def proposal_locked_last_applied(*, conversation_id: int) -> Proposal | None:
     """The conversation's latest applied change that can be undone, with its row locked."""
     return _proposal(_LAST_APPLIED.rows(conversation_id=conversation_id))
@@ -190,7 +232,7 @@ def _expired_now(proposal: Proposal) -> bool:
     if proposal.state != Proposal.State.PROPOSED or not stale:
         return False
     proposal.state = Proposal.State.EXPIRED
-    proposal.save(update_fields=["state"])
+    prepared.update_fields(proposal, ["state"])
     return True
 
 
@@ -221,7 +263,7 @@ def _confirm(proposal: Proposal, utterance: str) -> Proposal:
         raise ProposalError(exc.message) from exc
     proposal.state, proposal.change, proposal.event = Proposal.State.APPLIED, change, event
     proposal.decided_at = timezone.now()
-    proposal.save(update_fields=["state", "change", "event", "decided_at"])
+    prepared.update_fields(proposal, ["state", "change", "event", "decided_at"])
     return proposal
 
 
@@ -315,7 +357,7 @@ def proposal_discard(*, proposal: Proposal) -> Proposal:
         if not _expired_now(proposal):
             _check_pending(proposal)
             proposal.state, proposal.decided_at = Proposal.State.DISCARDED, timezone.now()
-            proposal.save(update_fields=["state", "decided_at"])
+            prepared.update_fields(proposal, ["state", "decided_at"])
             return proposal
     raise _expired()
 
@@ -337,7 +379,7 @@ def proposal_undo(*, proposal: Proposal, utterance: str = "") -> Proposal:
     except ScheduleError as exc:
         raise ProposalError(exc.message) from exc
     proposal.state = Proposal.State.UNDONE
-    proposal.save(update_fields=["state"])
+    prepared.update_fields(proposal, ["state"])
     return proposal
 
 

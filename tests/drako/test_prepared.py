@@ -4,10 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
-from drako.prepared import PreparedQuery, _bound
+from drako.prepared import PreparedQuery, PreparedUpdate, _bound, insert, update_fields
 from schedules.models import Event
 from tests.factories import EventFactory
 
@@ -163,3 +164,134 @@ def test_the_hot_statements_are_prepared_on_the_server(user, settings):
                        ["%schedules_event%"])  # fmt: skip
         prepared = cursor.fetchone()[0]
     assert prepared >= 1 if settings.DATABASE_PREPARED_STATEMENTS else prepared == 0
+
+
+# --- writes: one table's UPDATE, and a new row's INSERT ------------------------------------------
+
+
+def _set_aside(owner_id, title, at):
+    return (
+        Event.objects.filter(owner_id=owner_id, title=title, status=Event.Status.CONFIRMED),
+        {"status": Event.Status.CANCELLED, "updated_at": at},
+    )
+
+
+def test_an_update_changes_the_rows_the_orms_update_changes(user, other_user):
+    mine = [EventFactory(owner=user, title=title, start=T0) for title in ("A", "A", "B")]
+    theirs = EventFactory(owner=other_user, title="A", start=T0)
+    update = PreparedUpdate(_set_aside, owner_id=int, title=str, at=datetime)
+    at = T0 + timedelta(days=1)
+    assert update.run(owner_id=user.pk, title="A", at=at) == 2
+    assert update.run(owner_id=user.pk, title="A", at=at) == 0  # no longer confirmed
+    expected = [Event.Status.CANCELLED, Event.Status.CANCELLED, Event.Status.CONFIRMED]
+    assert [Event.objects.get(pk=e.pk).status for e in mine] == expected
+    assert Event.objects.get(pk=mine[0].pk).updated_at == at
+    assert Event.objects.get(pk=theirs.pk).status == Event.Status.CONFIRMED
+    with CaptureQueriesContext(connection) as queries:
+        update.run(owner_id=user.pk, title="B", at=at)
+    assert len(queries) == 1
+
+
+def test_an_update_that_needs_another_table_is_refused(user):
+    joined = PreparedUpdate(
+        lambda name: (Event.objects.filter(owner__username=name), {"title": "x"}), name=str
+    )
+    with pytest.raises(ImproperlyConfigured, match="not one table"):
+        joined.run(name=user.username)
+
+
+def _column_values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_insert_saves_the_row_model_save_saves(user):
+    fields = {"owner": user, "title": "Dentist", "start": T0, "end": T0 + timedelta(hours=1),
+              "location": "Room 4", "reminders": [10, 60]}  # fmt: skip
+    ours, theirs = Event(**fields), Event(**fields)
+    insert(ours)
+    theirs.save()
+    assert ours.pk is not None and ours.pk != theirs.pk
+    assert ours._state.adding is False and ours._state.db == "default"
+    stored = _column_values(Event.objects.get(pk=ours.pk))
+    saved = _column_values(Event.objects.get(pk=theirs.pk))
+    different = {"id", "created_at", "updated_at"}  # its own key, and the moment it was saved
+    assert {k: v for k, v in stored.items() if k not in different} == {
+        k: v for k, v in saved.items() if k not in different
+    }
+    assert stored["created_at"] == ours.created_at is not None  # auto_now_add, as save() sets it
+    ours.title = "Saved again"
+    ours.save()  # an instance the ORM goes on with, as one it saved itself
+    assert Event.objects.get(pk=ours.pk).title == "Saved again"
+
+
+def test_insert_sends_pre_and_post_save_as_save_does(user):
+    seen = []
+
+    def pre(sender, instance, **kwargs):
+        seen.append(("pre", instance.pk, kwargs["raw"], kwargs["update_fields"]))
+
+    def post(sender, instance, created, **kwargs):
+        seen.append(("post", instance.pk, created, kwargs["using"]))
+
+    pre_save.connect(pre, sender=Event)
+    post_save.connect(post, sender=Event)
+    try:
+        event = Event(owner=user, title="Gym", start=T0, end=T0 + timedelta(hours=1))
+        insert(event)
+    finally:
+        pre_save.disconnect(pre, sender=Event)
+        post_save.disconnect(post, sender=Event)
+    assert seen == [("pre", None, False, None), ("post", event.pk, True, "default")]
+
+
+def test_a_failed_insert_in_a_transaction_marks_it_for_rollback_as_save_does(user):
+    unsaved_owner = type(user)(username="not-saved")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert(Event(owner=unsaved_owner, title="x", start=T0, end=T0 + timedelta(hours=1)))
+    # An occurrence's time without its series breaks event_exception_of_a_series at once.
+    orphan = Event(owner=user, title="x", start=T0, end=T0 + timedelta(hours=1), recurrence_id=T0)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            insert(orphan)
+        assert connection.needs_rollback  # so the block rolls back as it ends
+    assert not Event.objects.filter(title="x").exists()
+
+
+def test_update_fields_writes_those_fields_as_save_does(user):
+    event = EventFactory(owner=user, title="Gym", location="Hall", start=T0)
+    before = Event.objects.get(pk=event.pk)
+    seen = []
+
+    def post(sender, instance, created, update_fields, **kwargs):
+        seen.append((instance.pk, created, update_fields))
+
+    event.title, event.location = "Swim", "Pool"  # only the title is saved
+    post_save.connect(post, sender=Event)
+    try:
+        update_fields(event, ["title", "updated_at"])
+    finally:
+        post_save.disconnect(post, sender=Event)
+    stored = Event.objects.get(pk=event.pk)
+    assert (stored.title, stored.location) == ("Swim", "Hall")
+    assert stored.updated_at > before.updated_at  # auto_now, as save(update_fields) sets it
+    assert seen == [(event.pk, False, frozenset({"title", "updated_at"}))]
+
+
+def test_update_fields_takes_a_foreign_keys_name_or_column(user, other_user):
+    event = EventFactory(owner=user, start=T0)
+    event.owner = other_user
+    update_fields(event, ["owner"])
+    assert Event.objects.get(pk=event.pk).owner_id == other_user.pk
+    event.owner_id = user.pk
+    update_fields(event, ["owner_id"])
+    assert Event.objects.get(pk=event.pk).owner_id == user.pk
+    with pytest.raises(ValueError, match="no field"):
+        update_fields(event, ["nonsense"])
+
+
+def test_update_fields_of_a_row_that_is_gone_is_an_error_as_save_says(user):
+    event = EventFactory(owner=user, start=T0)
+    Event.objects.filter(pk=event.pk).delete()
+    event.title = "Gone"
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        update_fields(event, ["title"])

@@ -231,6 +231,13 @@ class Proposal(models.Model):
                 condition=models.Q(state="proposed"),
                 name="proposal_waiting_event",
             ),
+            # "Undo" takes the conversation's latest applied change: the first entry here, not
+            # a sort of every change the call ever applied.
+            models.Index(
+                fields=["conversation", "-decided_at", "-id"],
+                condition=models.Q(state="applied"),
+                name="proposal_applied_latest",
+            ),
         ]
 
     def __str__(self) -> str:

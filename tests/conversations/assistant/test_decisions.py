@@ -267,3 +267,52 @@ def test_decisions_say_what_the_schedule_now_looks_like(call, user):
     assert call("confirm_change", {})["say"] == "Done: Dentist is cancelled."
     assert call("undo_last_change", {})["say"].startswith("Undone: Dentist is back on ")
     assert cancelled["state"] == "proposed"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_undo_finds_the_latest_applied_change_without_sorting_the_calls_changes(
+    live_conversation, user
+):
+    """A long call applies many changes; "undo" takes the latest through its partial index
+    (proposal_applied_latest), whatever the number, in PostgreSQL's one plan for it."""
+    from psycopg import ClientCursor
+
+    start = days_ahead(user, 3, 9)
+    context = schedule_services.ChangeContext()
+    _, change = schedule_services.event_create(
+        owner=user, title="Gym", start=start, end=start + timedelta(hours=1), context=context
+    )
+    now = timezone.now()
+    applied = [
+        Proposal(
+            conversation=live_conversation,
+            kind=Proposal.Kind.CREATE,
+            change=change,
+            state=Proposal.State.APPLIED,
+            summary=f"Add {i}",
+            expires_at=now,
+            decided_at=now - timedelta(seconds=i),
+        )
+        for i in range(2000)
+    ]
+    Proposal.objects.bulk_create(applied)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE conversations_proposal")
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        found = proposals.proposal_locked_last_applied(conversation_id=live_conversation.pk)
+        compiled = proposals._LAST_APPLIED._compiled["default"]
+        raw = connection.connection
+        statement = raw.execute(
+            "SELECT name FROM pg_prepared_statements WHERE statement = %s",
+            [compiled.sql.replace("%s", "$1")],
+            prepare=False,
+        ).fetchone()[0]
+        explain = ClientCursor(raw)
+        explain.execute(f"EXPLAIN EXECUTE {statement}(%s)", [live_conversation.pk])
+        plan = "\n".join(row[0] for row in explain.fetchall())
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")
+    assert found.summary == "Add 0"  # the latest decided
+    assert "proposal_applied_latest" in plan and "Sort" not in plan, plan

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connections, transaction
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import UpdateQuery
@@ -217,7 +217,9 @@ class PreparedUpdate(PreparedQuery):
         return query.get_compiler(using=using)
 
     def run(self, *, using: str = "default", **params) -> int:
-        with statement_cursor(connections[using]) as cursor:
+        # As QuerySet.update(): a failure inside an atomic block marks it for rollback.
+        connection = connections[using]
+        with transaction.mark_for_rollback_on_error(using), statement_cursor(connection) as cursor:
             self._execute(cursor, using, params)
             return cursor.rowcount
 
@@ -225,29 +227,45 @@ class PreparedUpdate(PreparedQuery):
 def insert(instance, *, using: str = "default") -> None:
     """Saves a new `instance` as `Model.save()` saves one, in one INSERT prepared on the server:
     pre_save, each field's own pre_save (auto_now_add) and preparation, the columns the database
-    fills (the key) read back with RETURNING, post_save. Models with parents, and databases
-    that can't return inserted columns, are saved by the ORM itself."""
+    fills (the key) read back with RETURNING, post_save. What this doesn't cover is saved by the
+    ORM itself: a key set beforehand, a database default or an expression to write, a model
+    with parents, a database that can't return inserted columns."""
     model, connection = type(instance), connections[using]
-    if model._meta.parents or not connection.features.can_return_columns_from_insert:
+    sql, fields, returning = _insert_statement(model, using)
+    if (
+        instance.pk is not None
+        or not returning
+        or model._meta.parents
+        or not connection.features.can_return_columns_from_insert
+        or any(_is_expression(getattr(instance, f.attname)) for f in fields)
+    ):
         instance.save(force_insert=True, using=using)
         return
     instance._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(model, instance=instance, raw=False, using=using, update_fields=None)
-    sql, fields, returning = _insert_statement(model, using)
-    values = values_for_save(instance, fields, connection, add=True)
-    if any(hasattr(value, "resolve_expression") for value in values):
-        raise ImproperlyConfigured(f"{model.__name__}: an expression is the ORM's to save.")
-    # As save_base: a failed INSERT inside an atomic block marks the block for rollback.
-    with transaction.mark_for_rollback_on_error(using), statement_cursor(connection) as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
+    # As save_base: anything failing from here inside an atomic block marks it for rollback.
+    with transaction.mark_for_rollback_on_error(using):
+        values = values_for_save(instance, fields, connection, add=True)
+        if any(_is_expression(value) for value in values):  # a pre_save receiver's doing
+            raise ImproperlyConfigured(f"{model.__name__}: an expression is the ORM's to save.")
+        with statement_cursor(connection) as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
     for field, value in zip(returning, row, strict=True):
-        for convert in field.get_db_converters(connection):
-            value = convert(value, field, connection)
+        column = field.get_col(model._meta.db_table)  # converted as the ORM converts it
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
         setattr(instance, field.attname, value)
     instance._state.adding, instance._state.db = False, using
     post_save.send(model, instance=instance, created=True, update_fields=None, raw=False,
                    using=using)  # fmt: skip
+
+
+def _is_expression(value) -> bool:
+    # F(), a database default (DatabaseDefault), a function: SQL only the ORM can write.
+    return hasattr(value, "resolve_expression")
 
 
 @cache
@@ -266,23 +284,28 @@ def _insert_statement(model, using: str) -> tuple[str, list, list]:
 def update_fields(instance, fields: list[str], *, using: str = "default") -> None:
     """`instance.save(update_fields=fields)` in one UPDATE prepared on the server: pre_save,
     each field's own pre_save and preparation, post_save; a row that is gone is save()'s
-    DatabaseError. Models with parents are saved by the ORM itself."""
+    NotUpdated. Models with parents are saved by the ORM itself."""
     model, connection = type(instance), connections[using]
+    if not fields:
+        return  # as save(update_fields=[]): nothing to write, no signal
     if model._meta.parents:
         instance.save(update_fields=fields, using=using)
         return
+    if instance.pk is None:
+        raise ValueError("Cannot force an update in save() with no primary key.")
     sql, concrete = _update_statement(model, tuple(fields), using)
-    names = frozenset(f.name for f in concrete)
-    instance._prepare_related_fields_for_save(operation_name="save", fields=concrete)
+    names = frozenset(fields)
+    instance._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(model, instance=instance, raw=False, using=using, update_fields=names)
-    values = values_for_save(instance, concrete, connection, add=False)
-    if any(hasattr(value, "resolve_expression") for value in values):
-        raise ImproperlyConfigured(f"{model.__name__}: an expression is the ORM's to save.")
-    with transaction.mark_for_rollback_on_error(using), statement_cursor(connection) as cursor:
-        cursor.execute(sql, [*values, instance.pk])
-        changed = cursor.rowcount
-    if not changed:
-        raise DatabaseError("Save with update_fields did not affect any rows.")
+    with transaction.mark_for_rollback_on_error(using):
+        values = values_for_save(instance, concrete, connection, add=False)
+        if any(_is_expression(value) for value in values):
+            raise ImproperlyConfigured(f"{model.__name__}: an expression is the ORM's to save.")
+        with statement_cursor(connection) as cursor:
+            cursor.execute(sql, [*values, instance.pk])
+            changed = cursor.rowcount
+        if not changed:
+            raise model.NotUpdated("Save with update_fields did not affect any rows.")
     instance._state.adding, instance._state.db = False, using
     post_save.send(model, instance=instance, created=False, update_fields=names, raw=False,
                    using=using)  # fmt: skip

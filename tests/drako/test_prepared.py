@@ -293,5 +293,18 @@ def test_update_fields_of_a_row_that_is_gone_is_an_error_as_save_says(user):
     event = EventFactory(owner=user, start=T0)
     Event.objects.filter(pk=event.pk).delete()
     event.title = "Gone"
-    with pytest.raises(DatabaseError, match="did not affect any rows"):
+    with pytest.raises(Event.NotUpdated, match="did not affect any rows"):
         update_fields(event, ["title"])
+    assert issubclass(Event.NotUpdated, DatabaseError)
+
+
+def test_update_fields_of_nothing_writes_nothing_as_save_does(user, django_assert_num_queries):
+    event = EventFactory(owner=user, start=T0)
+    with django_assert_num_queries(0):
+        update_fields(event, [])
+
+
+def test_insert_of_an_instance_with_its_key_set_keeps_that_key(user):
+    event = Event(pk=424242, owner=user, title="Kept", start=T0, end=T0 + timedelta(hours=1))
+    insert(event)
+    assert Event.objects.get(pk=424242).title == "Kept"

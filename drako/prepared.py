@@ -31,8 +31,9 @@ from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
-from django.db.models import QuerySet
-from django.db.models.signals import post_save, pre_save
+from django.db.models import DO_NOTHING, SET_NULL, QuerySet
+from django.db.models.deletion import get_candidate_relations_to_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.db.models.sql import UpdateQuery
 
 
@@ -325,3 +326,53 @@ def _update_statement(model, fields: tuple[str, ...], using: str) -> tuple[str, 
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in concrete)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (names from _meta)
     return sql, concrete
+
+
+def delete(instance, *, using: str = "default") -> None:
+    """`instance.delete()` in one statement prepared on the server, where Django's collector
+    would only clear the links to it (SET_NULL) and leave others (DO_NOTHING): on PostgreSQL,
+    one DELETE whose WITH clauses clear the links, instead of a statement for each link and
+    one for the row, each built by the collector. Anything else - another on_delete, a
+    receiver of pre_delete or post_delete, many-to-many fields, parents, another database - is
+    deleted by the ORM itself. As delete() does, the instance's key is None afterwards."""
+    model, connection = type(instance), connections[using]
+    sql, links = _delete_statement(model, using) or (None, 0)
+    listened = any(
+        pre_delete.has_listeners(sender) or post_delete.has_listeners(sender)
+        for sender in (model, *_link_models(model))
+    )
+    if sql is None or connection.vendor != "postgresql" or listened or instance.pk is None:
+        instance.delete(using=using)
+        return
+    with transaction.mark_for_rollback_on_error(using), statement_cursor(connection) as cursor:
+        cursor.execute(sql, [instance.pk] * (links + 1))
+    setattr(instance, model._meta.pk.attname, None)
+
+
+@cache
+def _link_models(model) -> tuple:
+    return tuple(r.related_model for r in get_candidate_relations_to_delete(model._meta))
+
+
+@cache
+def _delete_statement(model, using: str) -> tuple[str, int] | None:
+    """The statement, and how many links it clears; None when the collector would do more."""
+    meta = model._meta
+    if meta.parents or meta.many_to_many or meta.private_fields:
+        return None
+    quote = connections[using].ops.quote_name
+    clears = []
+    for relation in get_candidate_relations_to_delete(meta):
+        if relation.on_delete is DO_NOTHING:
+            continue
+        if relation.on_delete is not SET_NULL or relation.field.many_to_many:
+            return None
+        table, column = relation.related_model._meta.db_table, relation.field.column
+        clears.append(
+            f"clear_{len(clears)} AS (UPDATE {quote(table)} SET {quote(column)} = NULL "  # noqa: S608 (names from _meta)
+            f"WHERE {quote(column)} = %s)"
+        )
+    with_clause = f"WITH {', '.join(clears)} " if clears else ""
+    pk = quote(meta.pk.column)
+    sql = f"{with_clause}DELETE FROM {quote(meta.db_table)} WHERE {pk} = %s"  # noqa: S608
+    return sql, len(clears)

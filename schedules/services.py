@@ -542,7 +542,7 @@ def event_delete(*, event: Event, context: ChangeContext) -> EventChange:
 def _delete(event: Event) -> None:
     if event.recurrence:  # its exceptions first, through Django, so the log's links are cleared
         Event.objects.filter(series=event).delete()
-    event.delete()
+    prepared.delete(event)  # as event.delete(): its log entries and proposals keep no link
 
 
 def event_change_undo_refusal(

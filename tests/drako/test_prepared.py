@@ -5,10 +5,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.test.utils import CaptureQueriesContext
 
-from drako.prepared import PreparedQuery, PreparedUpdate, _bound, insert, update_fields
+from drako.prepared import (
+    PreparedQuery,
+    PreparedUpdate,
+    _bound,
+    delete,
+    insert,
+    update_fields,
+)
 from schedules.models import Event
 from tests.factories import EventFactory
 
@@ -308,3 +315,43 @@ def test_insert_of_an_instance_with_its_key_set_keeps_that_key(user):
     event = Event(pk=424242, owner=user, title="Kept", start=T0, end=T0 + timedelta(hours=1))
     insert(event)
     assert Event.objects.get(pk=424242).title == "Kept"
+
+
+# --- delete: the row, and every link the collector would clear ----------------------------------
+
+
+def test_delete_clears_the_links_and_removes_the_row_as_the_orm_does(user):
+    from conversations.models import Conversation, Proposal
+    from schedules.models import EventChange
+
+    ours, theirs = (EventFactory(owner=user, start=T0) for _ in range(2))
+    conversation = Conversation.objects.create(user=user)
+    for event in (ours, theirs):
+        EventChange.objects.create(owner=user, event=event, action="create", source="web")
+        Proposal.objects.create(conversation=conversation, kind="cancel", event=event,
+                                summary="x", expires_at=T0)  # fmt: skip
+    pk = ours.pk
+    with CaptureQueriesContext(connection) as queries:
+        delete(ours)
+    theirs.delete()
+    assert ours.pk is None and not Event.objects.filter(pk__in=[pk, theirs.pk]).exists()
+    assert EventChange.objects.filter(event__isnull=True).count() == 2  # both cleared alike
+    assert Proposal.objects.filter(event__isnull=True).count() == 2
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1  # the links and the row in one statement
+
+
+def test_delete_leaves_a_listened_model_to_the_orm(user):
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    event = EventFactory(owner=user, start=T0)
+    pk = event.pk
+    pre_delete.connect(listener, sender=Event)
+    try:
+        delete(event)
+    finally:
+        pre_delete.disconnect(listener, sender=Event)
+    assert seen == [pk] and not Event.objects.filter(pk=pk).exists()

@@ -8,7 +8,8 @@ PostgreSQL spent answering them, so here they are built once:
   signed-in user) in one indexed lookup, compiled once from the ORM (drako.prepared);
 - the exactly-once record: one `INSERT … ON CONFLICT DO NOTHING RETURNING` that says whether
   this delivery is the first (a twin in flight is waited for by the unique index), and, for a
-  write tool, one UPDATE that stores the answer.
+  write tool, one UPDATE that stores the answer (drako.prepared.update_fields, as
+  save(update_fields=…) would).
 
 The SQL of the record is derived from ToolCall's fields, so a new field needs no edit here, and
 ToolCall's post_save is sent as Model.save() would send it.
@@ -21,7 +22,7 @@ from django.db.models.signals import post_save
 
 from accounts.models import User
 from conversations.models import Conversation, ToolCall
-from drako.prepared import PreparedQuery, row_id, statement_cursor, values_for_save
+from drako.prepared import PreparedQuery, row_id, statement_cursor, update_fields, values_for_save
 
 # What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
 NOT_FOR_TOOLS = (
@@ -93,52 +94,44 @@ def conversation_of_user(*, user: User, conversation_id) -> Conversation | None:
 # --- the exactly-once record ---------------------------------------------------------------------
 
 _RECORDED = [f for f in ToolCall._meta.concrete_fields if not f.primary_key]
-_ANSWER = [ToolCall._meta.get_field(name) for name in ("result", "ok", "duration_ms")]
+_ANSWER = ["result", "ok", "duration_ms"]
 
 
 @cache
-def _statements(vendor: str) -> tuple[str, str]:
+def _insert(vendor: str) -> str:
     quote = connection.ops.quote_name
     table = quote(ToolCall._meta.db_table)
     columns = ", ".join(quote(f.column) for f in _RECORDED)
     values = ", ".join(["%s"] * len(_RECORDED))
     unique = ("conversation", "idempotency_key")  # the tool_call_once constraint
     key = ", ".join(quote(ToolCall._meta.get_field(name).column) for name in unique)
-    insert = (
+    return (
         f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608 (names from _meta)
         f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote('id')}"
     )
-    answer = ", ".join(f"{quote(f.column)} = %s" for f in _ANSWER)
-    update = f"UPDATE {table} SET {answer} WHERE {quote('id')} = %s"  # noqa: S608
-    return insert, update
 
 
 def record_first(call: ToolCall) -> bool:
     """Inserts the call's record; False (and nothing written) when another delivery of the same
     call has one. Inside a transaction, a twin still in flight is waited for."""
-    insert, _ = _statements(connection.vendor)
     with statement_cursor(connection) as cursor:
-        cursor.execute(insert, values_for_save(call, _RECORDED, connection, add=True))
+        cursor.execute(
+            _insert(connection.vendor), values_for_save(call, _RECORDED, connection, add=True)
+        )
         row = cursor.fetchone()
     if row is None:
         return False
     call.pk = row[0]
     call._state.adding, call._state.db = False, connection.alias
-    _saved(call, created=True)
+    # As Model.save() would: a receiver of ToolCall's post_save sees this row too.
+    post_save.send(ToolCall, instance=call, created=True, raw=False, using=connection.alias,
+                   update_fields=None)  # fmt: skip
     return True
 
 
 def record_answer(call: ToolCall) -> None:
     """Stores the answer on a record made by record_first (a write tool's, made before it ran)."""
-    _, update = _statements(connection.vendor)
-    with statement_cursor(connection) as cursor:
-        cursor.execute(update, [*values_for_save(call, _ANSWER, connection, add=False), call.pk])
-    _saved(call, created=False, update_fields=frozenset(f.name for f in _ANSWER))
-
-
-def _saved(call: ToolCall, **kwargs) -> None:
-    # As Model.save() would: a receiver of ToolCall's post_save sees these rows too.
-    post_save.send(ToolCall, instance=call, raw=False, using=connection.alias, **kwargs)
+    update_fields(call, _ANSWER, using=connection.alias)
 
 
 def first_answer(*, conversation_id: int, key: str) -> dict:

@@ -336,11 +336,8 @@ def delete(instance, *, using: str = "default") -> None:
     receiver of pre_delete or post_delete, many-to-many fields, parents, another database - is
     deleted by the ORM itself. As delete() does, the instance's key is None afterwards."""
     model, connection = type(instance), connections[using]
-    sql, links = _delete_statement(model, using) or (None, 0)
-    listened = any(
-        pre_delete.has_listeners(sender) or post_delete.has_listeners(sender)
-        for sender in (model, *_link_models(model))
-    )
+    sql, links, senders = _delete_statement(model, using)
+    listened = any(pre_delete.has_listeners(m) or post_delete.has_listeners(m) for m in senders)
     if sql is None or connection.vendor != "postgresql" or listened or instance.pk is None:
         instance.delete(using=using)
         return
@@ -350,23 +347,21 @@ def delete(instance, *, using: str = "default") -> None:
 
 
 @cache
-def _link_models(model) -> tuple:
-    return tuple(r.related_model for r in get_candidate_relations_to_delete(model._meta))
-
-
-@cache
-def _delete_statement(model, using: str) -> tuple[str, int] | None:
-    """The statement, and how many links it clears; None when the collector would do more."""
+def _delete_statement(model, using: str) -> tuple[str | None, int, tuple]:
+    """The statement (None when the collector would do more), how many links it clears, and
+    the models whose delete signals would hear of it."""
     meta = model._meta
+    relations = list(get_candidate_relations_to_delete(meta))
+    senders = (model, *(relation.related_model for relation in relations))
     if meta.parents or meta.many_to_many or meta.private_fields:
-        return None
+        return None, 0, senders
     quote = connections[using].ops.quote_name
     clears = []
-    for relation in get_candidate_relations_to_delete(meta):
+    for relation in relations:
         if relation.on_delete is DO_NOTHING:
             continue
         if relation.on_delete is not SET_NULL or relation.field.many_to_many:
-            return None
+            return None, 0, senders
         table, column = relation.related_model._meta.db_table, relation.field.column
         clears.append(
             f"clear_{len(clears)} AS (UPDATE {quote(table)} SET {quote(column)} = NULL "  # noqa: S608 (names from _meta)
@@ -375,4 +370,4 @@ def _delete_statement(model, using: str) -> tuple[str, int] | None:
     with_clause = f"WITH {', '.join(clears)} " if clears else ""
     pk = quote(meta.pk.column)
     sql = f"{with_clause}DELETE FROM {quote(meta.db_table)} WHERE {pk} = %s"  # noqa: S608
-    return sql, len(clears)
+    return sql, len(clears), senders

@@ -148,7 +148,10 @@ class FormerLink(models.Model):
     stood for which UID in which server collection. Reconnecting that collection links the
     server's object to the same event again instead of copying it (calendars.caldav_sync)."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: formerlink_owner_uid starts with it.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # The collection's canonical URL (Calendar.remote_url): the server and the calendar on it.
     remote_url = models.CharField(max_length=URL_MAX)
     uid = models.CharField(max_length=500)

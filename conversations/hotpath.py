@@ -9,7 +9,8 @@ PostgreSQL spent answering them, so here they are built once:
 - the exactly-once record: one `INSERT … ON CONFLICT DO NOTHING RETURNING` that says whether
   this delivery is the first (a twin in flight is waited for by the unique index), and, for a
   write tool, one UPDATE that stores the answer (drako.prepared.update_fields, as
-  save(update_fields=…) would).
+  save(update_fields=…) would). A read's record, its own transaction, commits without waiting
+  for the disk (record_first).
 
 The SQL of the record is derived from ToolCall's fields, so a new field needs no edit here, and
 ToolCall's post_save is sent as Model.save() would send it.
@@ -98,25 +99,43 @@ _ANSWER = ["result", "ok", "duration_ms"]
 
 
 @cache
-def _insert(vendor: str) -> str:
+def _insert(vendor: str, *, durable: bool) -> str:
     quote = connection.ops.quote_name
     table = quote(ToolCall._meta.db_table)
     columns = ", ".join(quote(f.column) for f in _RECORDED)
     values = ", ".join(["%s"] * len(_RECORDED))
+    source = f"VALUES ({values})"
+    if not durable and vendor == "postgresql":
+        # set_config(…, true) is SET LOCAL for the statement's own transaction: its commit
+        # returns without waiting for the WAL flush (drako/durability.py). A subquery in FROM
+        # runs before the row goes in, so the setting is there at the commit.
+        source = (
+            f"SELECT {values} FROM (SELECT set_config('synchronous_commit', 'off', true))"  # noqa: S608 (placeholders only)
+            " AS commit_setting"
+        )
     unique = ("conversation", "idempotency_key")  # the tool_call_once constraint
     key = ", ".join(quote(ToolCall._meta.get_field(name).column) for name in unique)
     return (
-        f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608 (names from _meta)
+        f"INSERT INTO {table} ({columns}) {source} "
         f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote('id')}"
     )
 
 
 def record_first(call: ToolCall) -> bool:
     """Inserts the call's record; False (and nothing written) when another delivery of the same
-    call has one. Inside a transaction, a twin still in flight is waited for."""
+    call has one. Inside a transaction, a twin still in flight is waited for.
+
+    Outside a transaction (a read's record, written with its answer) the statement is its own
+    transaction, and its commit doesn't wait for the disk: a read changed nothing, so a database
+    crash in the next fraction of a second loses only the line in the call's record, and a
+    repeat delivery after it runs the read again. Inside one (a write's record) the commit is
+    the writes' own, durable.
+    """
+    durable = connection.in_atomic_block
     with statement_cursor(connection) as cursor:
         cursor.execute(
-            _insert(connection.vendor), values_for_save(call, _RECORDED, connection, add=True)
+            _insert(connection.vendor, durable=durable),
+            values_for_save(call, _RECORDED, connection, add=True),
         )
         row = cursor.fetchone()
     if row is None:

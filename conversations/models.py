@@ -27,8 +27,12 @@ class Conversation(models.Model):
     ENDED_BY_SWEEP = "ended by DRAKO after its time limit"
     LOCAL_END_REASONS = (ENDED_BY_USER, ENDED_BY_SWEEP)
 
+    # No index of its own: conversation_user_recent starts with it (lookups, joins, deletes).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        db_index=False,
     )
     persona = models.ForeignKey(
         "personas.Persona", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -122,7 +126,11 @@ class Conversation(models.Model):
 class ConversationEvent(models.Model):
     """A webhook (or a polled event) from Tavus, stored exactly once as it arrived."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: conversation_event_once starts with it. Every webhook writes a row
+    # here, and a second index on the column cost each one a write that no query needs.
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     event_type = models.CharField(max_length=100)
     dedupe_key = models.CharField(max_length=64)
     payload = models.JSONField()
@@ -154,8 +162,9 @@ class ToolCall(models.Model):
         PAGE = "page", "A click on the page"
         PLAYGROUND = "playground", "Tool playground"
 
+    # No index of its own: tool_call_once starts with it (every tool call writes a row here).
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="tool_calls"
+        Conversation, on_delete=models.CASCADE, related_name="tool_calls", db_index=False
     )
     name = models.CharField(max_length=100)
     arguments = models.JSONField(default=dict, blank=True)
@@ -198,8 +207,9 @@ class Proposal(models.Model):
         EXPIRED = "expired", _("Expired")
         UNDONE = "undone", _("Undone")
 
+    # No index of its own: proposal_conversation_state starts with it.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="proposals"
+        Conversation, on_delete=models.CASCADE, related_name="proposals", db_index=False
     )
     tool_call = models.ForeignKey(
         ToolCall, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"

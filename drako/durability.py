@@ -8,8 +8,10 @@ def commit_without_waiting_for_disk() -> None:
 
     Only for records that can be lost in a database crash without harm: a webhook event, which
     the sweep fetches from Tavus again. Still atomic and crash-consistent; other databases
-    ignore it. (Tool calls commit durably: for them the extra statement cost as much as the
-    disk flush it saves, and a read then fits in three queries.)
+    ignore it. The statements that run alone write the same setting into themselves
+    (`set_config('synchronous_commit', 'off', true)`), so it costs no round trip: a webhook's
+    (conversations.webhook_sql) and a read tool call's record (conversations.hotpath). A write
+    tool call's transaction commits durably.
     """
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:

@@ -268,8 +268,12 @@ class PushSubscription(models.Model):
     """A browser that asked for notifications: where to send them (the push service's URL the
     browser gave) and the keys that encrypt them for it (RFC 8291)."""
 
+    # No index of its own: push_one_per_browser starts with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        db_index=False,
     )
     endpoint = models.URLField(max_length=1000)
     p256dh = models.CharField(max_length=200)

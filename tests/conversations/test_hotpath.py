@@ -1,7 +1,7 @@
 """conversations.hotpath: the tool-call path's own statements."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ApiToken, api_key_digest
@@ -113,3 +113,29 @@ def test_confirm_and_undo_find_their_change_with_its_row(call):
     assert undone["ok"] is True and undone["change_id"] == proposed["change_id"]
     again = call("undo_last_change")
     assert again["ok"] is False  # nothing else to undo
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit: PostgreSQL")
+@pytest.mark.django_db(transaction=True)  # real transactions, not the test's savepoints
+def test_a_reads_record_commits_without_waiting_for_the_disk_and_a_writes_waits(
+    live_conversation,
+):
+    # Alone (a read's record, with its answer): its own transaction, flushed in the background.
+    record = _record(live_conversation, key="r1", result={"ok": True}, ok=True)
+    with CaptureQueriesContext(connection) as captured:
+        assert hotpath.record_first(record)
+    assert "set_config('synchronous_commit', 'off', true)" in captured.captured_queries[0]["sql"]
+    assert _synchronous_commit() == "on"  # local to that statement's transaction
+    assert ToolCall.objects.filter(pk=record.pk).exists()
+    # In a transaction (a write's record): its commit is the writes' own, and waits for the disk.
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            assert hotpath.record_first(_record(live_conversation, key="w2"))
+        assert "set_config" not in captured.captured_queries[0]["sql"]
+        assert _synchronous_commit() == "on"

@@ -21,7 +21,7 @@ from django.utils.crypto import get_random_string
 
 from bench import cpu, seed
 from bench.loadgen import Req, Run, percentile, run_closed, run_processes, run_schedule
-from bench.report import TARGETS
+from bench.report import READ_STATEMENTS, TARGETS
 from bench.rounds import Endpoint, measure
 from bench.rounds import summary as summary_rounds
 from bench.wire import REDIS_URL, RedisRoundTrips, WireCounter
@@ -150,11 +150,13 @@ def summary(run: Run) -> dict:
 # --- phases --------------------------------------------------------------------------------------
 
 
-def _floors(port: int) -> list[Endpoint]:
+def _floors(port: int, who) -> list[Endpoint]:
+    read = Req("POST", f"/bench/read/{who.conversation.pk}", b"", _headers(who.token))
     return [
         Endpoint("bare view", port, lambda n: [Req("GET", "/bench/floor")] * n),
         Endpoint("/healthz", port, lambda n: [Req("GET", "/healthz")] * n),
         Endpoint("INSERT + COMMIT", port, lambda n: [Req("POST", "/bench/commit")] * n),
+        Endpoint(READ_STATEMENTS, port, lambda n: [read] * n),
     ]
 
 
@@ -198,7 +200,7 @@ def latency(port: int, redis_port: int | None = None) -> dict:
             run_closed(HOST, p, tool_requests(who, name, 8), 4, 30)
     variants = _variants(port, redis_port)
     proposals = _Proposals(who, ROUNDS * BATCH[1] * len(variants), 2031)
-    floors = {cache: _floors(p) for cache, p in servers.items() if p}
+    floors = {cache: _floors(p, who) for cache, p in servers.items() if p}
     one: list[tuple[dict, Endpoint]] = []
     for name in TARGETS:
         for auth, cache, p in variants:
@@ -235,7 +237,7 @@ def _four_connections(port: int, who, headers) -> list[dict]:
     """The tools at 4 connections on one user (whose writes queue on the user's lock, by
     design), then confirm and undo with the calls taking turns among 4 users, which is how
     concurrent calls arrive in production (a live conversation makes one call at a time)."""
-    floors = _floors(port)
+    floors = _floors(port, who)
     proposals = _Proposals(who, FOUR_ROUNDS * BATCH[4], 2041)
     tools = [(name, _tool_endpoint(name, who, port, headers, proposals)) for name in TARGETS]
     users = list(S["query"].values())

@@ -1,14 +1,23 @@
-"""DRAKO's URLs plus the floors: a bare JsonResponse and one durable INSERT, behind the same
-middleware stack."""
+"""DRAKO's URLs plus the floors: a bare JsonResponse, one durable INSERT and a read tool call's
+statements alone, behind the same middleware stack."""
+
+import uuid
+from datetime import timedelta
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.models import api_key_digest
+from conversations import hotpath
+from conversations.models import ToolCall
+from drako import ratelimit
 from drako.urls import handler404, handler500
 from drako.urls import urlpatterns as drako_urlpatterns
+from schedules.selectors import event_list_for_user
 
 
 def floor_view(request):
@@ -25,9 +34,42 @@ def commit_view(request):
     return JsonResponse({"ok": True})
 
 
+@csrf_exempt
+@require_POST
+def read_statements_view(request, conversation_id: int):
+    """A read tool call's four statements and nothing else, each through the code a read runs it
+    with: the caller (token, user and conversation in one lookup), the user's rate count, the
+    events of tomorrow, the call's record with the events in it (its own transaction, not waiting
+    for the disk). None of the call's parsing, validation, time words, wording, logging or
+    metrics: what a read costs before any of that, so the floor under a read's target."""
+    key = request.headers.get("Authorization", "").partition(" ")[2]
+    conversation = hotpath.conversation_by_token(
+        digest=api_key_digest(key), conversation_id=conversation_id
+    )
+    if conversation is None:
+        return HttpResponseForbidden()
+    ratelimit.count(scope="bench-read", key=str(conversation.user_id), window_seconds=60)
+    tz = conversation.user.tz
+    start = (timezone.now().astimezone(tz) + timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    events = event_list_for_user(user=conversation.user, start=start, end=start + timedelta(days=1))
+    listed = [
+        {"id": e.series_key, "title": e.title, "start": e.start.isoformat(),
+         "end": e.end.isoformat()}
+        for e in events
+    ]  # fmt: skip
+    result = {"ok": True, "events": listed}
+    call = ToolCall(conversation=conversation, name="bench", idempotency_key=uuid.uuid4().hex,
+                    result=result, ok=True)  # fmt: skip
+    hotpath.record_first(call)
+    return JsonResponse(result)
+
+
 urlpatterns = [
     path("bench/floor", floor_view, name="bench-floor"),
     path("bench/commit", commit_view, name="bench-commit"),
+    path("bench/read/<int:conversation_id>", read_statements_view, name="bench-read"),
     *drako_urlpatterns,
 ]
 

@@ -5,7 +5,7 @@ import unicodedata
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
-from accounts import devices, guard
+from accounts import devices, guard, sessions
 from accounts.models import User
 from drako.prepared import PreparedQuery, row_id
 
@@ -51,11 +51,13 @@ class GuardedModelBackend(ModelBackend):
         return user if succeeded else None
 
     def get_user(self, user_id):
-        """The session's user, as ModelBackend loads it, by a query compiled once: every
-        signed-in request runs it (drako.prepared)."""
+        """The session's user, as ModelBackend loads it: the row read with the session when it
+        is this user's (accounts.sessions), else by a query compiled once (drako.prepared)."""
         pk = row_id(user_id)
-        rows = _USER_BY_PK.rows(pk=pk) if pk is not None else []
-        user = User.from_db(connection.alias, _USER_COLUMNS, rows[0]) if rows else None
+        user = sessions.user_read_with_session(pk) if pk is not None else None
+        if user is None:
+            rows = _USER_BY_PK.rows(pk=pk) if pk is not None else []
+            user = User.from_db(connection.alias, _USER_COLUMNS, rows[0]) if rows else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

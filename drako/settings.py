@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionUserMiddleware",  # Django's, the user read with the session
     "accounts.devices.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -167,8 +167,9 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "drako.views.csrf_failure_view"  # "this form has expired", in DRAKO's words
 SESSION_COOKIE_HTTPONLY = True
-# Django's database sessions, loaded by a query compiled once (drako/sessions.py).
-SESSION_ENGINE = "drako.sessions"
+# Django's database sessions, read with their user in one query compiled once
+# (accounts/sessions.py, accounts.models.Session).
+SESSION_ENGINE = "accounts.sessions"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

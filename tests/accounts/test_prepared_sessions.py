@@ -1,26 +1,49 @@
-"""Sessions and the session's user, loaded by queries compiled once (drako.sessions and
-accounts.backends): they answer exactly as Django's own would."""
+"""Sessions and the session's user, read in one query compiled once (accounts.sessions,
+accounts.middleware, accounts.backends): they answer exactly as Django's own would."""
 
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.backends import GuardedModelBackend
+from accounts.models import Session
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_signed_in_page_loads_session_and_user_in_one_query_each(user_client):
+def test_a_signed_in_page_reads_its_session_and_user_in_one_query(user_client, user):
     assert user_client.get("/api/calendars/").status_code == 200
+    assert Session.objects.get().user_id == user.pk  # written with the session at sign-in
     with CaptureQueriesContext(connection) as queries:
         assert user_client.get("/api/calendars/").status_code == 200
     sql = [q["sql"] for q in queries.captured_queries]
-    assert sum("django_session" in s for s in sql) == 1
-    assert sum('FROM "accounts_user"' in s for s in sql) >= 1
+    first = sql[0]
+    assert '"accounts_session"' in first and '"accounts_user"' in first
+    # No second query for the user, by key, as ModelBackend.get_user would make.
+    assert not [s for s in sql[1:] if 'FROM "accounts_user"' in s and "LIMIT" not in s]
+    assert sum('"accounts_session"' in s for s in sql) == 1
+
+
+def test_the_sessions_user_column_is_a_hint_the_sessions_data_decides(
+    user_client, user, other_user
+):
+    # A row whose column names someone else (stale, or written by hand) signs in the user its
+    # data names, loaded by key; one naming nobody, or a gone user, the same.
+    for hint in (other_user.pk, None, 10**9):
+        Session.objects.update(user_id=hint)
+        response = user_client.get("/accounts/profile/")
+        assert response.status_code == 200
+        assert response.wsgi_request.user.pk == user.pk
+
+
+def test_a_users_sessions_go_with_the_user(user_client, user):
+    assert user_client.get("/schedule/").status_code == 200
+    user.delete()
+    assert not Session.objects.exists()
+    assert user_client.get("/schedule/").status_code == 302
 
 
 def test_an_expired_session_signs_nobody_in(user_client):
@@ -30,7 +53,7 @@ def test_an_expired_session_signs_nobody_in(user_client):
 
 
 def test_a_cookie_with_an_unknown_or_malformed_key_signs_nobody_in(client, settings):
-    for key in ("x" * 32, "short", "'; DROP TABLE django_session; --" + "a" * 10):
+    for key in ("x" * 32, "short", "'; DROP TABLE accounts_session; --" + "a" * 10):
         client.cookies[settings.SESSION_COOKIE_NAME] = key
         response = client.get("/schedule/")
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]

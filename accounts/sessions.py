@@ -1,0 +1,81 @@
+"""Django's database sessions, with the session's user read in the same query.
+
+Every signed-in request loads its session and then its user: two queries, each built by the ORM
+at every request. Here one query, compiled once (drako.prepared), reads the live session and, by
+the user id its row keeps (accounts.models.Session.user, set when the session is saved), that
+user's row. Django's own code still decides who is signed in (django.contrib.auth.get_user: the
+backend named in the session, the user id in the session's data, the password hash): the
+middleware (accounts.middleware.SessionUserMiddleware) hands the row read here to the backend's
+get_user, which takes it only for the id the session's data names, and loads the user itself
+otherwise. Saving, creating, expiring and clearing are Django's own.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import db
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Session, User
+from drako.prepared import PreparedQuery, row_id
+
+_USER_COLUMNS = [f.attname for f in User._meta.concrete_fields]
+_USER_PK = _USER_COLUMNS.index(User._meta.pk.attname)
+_LIVE_SESSION = PreparedQuery(
+    lambda session_key, now: Session.objects.filter(
+        session_key=session_key, expire_date__gt=now
+    ).values_list("session_data", "expire_date", *(f"user__{name}" for name in _USER_COLUMNS)),
+    session_key=str,
+    now=datetime,
+)
+# The session whose row was read with its user, while django.contrib.auth.get_user runs.
+_READING: ContextVar["SessionStore | None"] = ContextVar("session_reading_user", default=None)
+
+
+class SessionStore(db.SessionStore):
+    _user_row: tuple | None = None
+
+    @classmethod
+    def get_model_class(cls):
+        return Session
+
+    def _get_session_from_db(self):
+        key = self.session_key  # None when the cookie's key isn't a valid one
+        rows = _LIVE_SESSION.rows(session_key=key, now=timezone.now()) if key else []
+        if not rows:
+            self._session_key = None
+            return None
+        data, expire_date, *user = rows[0]
+        self._user_row = tuple(user) if user[_USER_PK] is not None else None
+        return Session(session_key=key, session_data=data, expire_date=expire_date)
+
+    def create_model_instance(self, data):
+        instance = super().create_model_instance(data)
+        instance.user_id = row_id(data.get(SESSION_KEY))
+        return instance
+
+    def user_read_with_it(self, pk) -> User | None:
+        """The user row read with this session, if it is user `pk`'s (else None: load it)."""
+        row = self._user_row
+        if row is None or row_id(pk) != row[_USER_PK]:
+            return None
+        return User.from_db(connection.alias, _USER_COLUMNS, row)
+
+
+@contextmanager
+def reading_user_of(session):
+    """Lets the authentication backend take the user row read with `session` (if any)."""
+    token = _READING.set(session if isinstance(session, SessionStore) else None)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def user_read_with_session(pk) -> User | None:
+    """The user `pk` as read with the session being authenticated, or None."""
+    session = _READING.get()
+    return session.user_read_with_it(pk) if session is not None else None

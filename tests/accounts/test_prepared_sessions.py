@@ -75,3 +75,17 @@ def test_get_user_answers_as_model_backend(user):
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert backend.get_user(user.pk) is None
+
+
+def test_the_worker_deletes_expired_sessions_every_six_hours(user_client, user, other_user):
+    from django.test import Client
+
+    from accounts.tasks import sessions_prune
+    from workers.periodic import periodic_tasks
+
+    entries = {entry.name: entry for entry in periodic_tasks()}
+    assert entries[sessions_prune.module_path].every == timedelta(hours=6)
+    Client().force_login(other_user)  # a second browser, whose session then expires
+    Session.objects.filter(user=other_user).update(expire_date=timezone.now() - timedelta(1))
+    assert sessions_prune.call() == 1
+    assert list(Session.objects.values_list("user_id", flat=True)) == [user.pk]

@@ -132,6 +132,11 @@ class Session(AbstractBaseSession):
     class Meta(AbstractBaseSession.Meta):
         db_table = "accounts_session"
 
+    def __str__(self) -> str:
+        # Not the key (AbstractBaseSession's): it is the session's secret, and the admin lists a
+        # user's sessions by name when it asks to confirm the user's deletion.
+        return f"session until {self.expire_date:%Y-%m-%d %H:%M} UTC"
+
     @classmethod
     def get_session_store_class(cls):
         from accounts.sessions import SessionStore

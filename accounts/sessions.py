@@ -7,7 +7,8 @@ user's row. Django's own code still decides who is signed in (django.contrib.aut
 backend named in the session, the user id in the session's data, the password hash): the
 middleware (accounts.middleware.SessionUserMiddleware) hands the row read here to the backend's
 get_user, which takes it only for the id the session's data names, and loads the user itself
-otherwise. Saving, creating, expiring and clearing are Django's own.
+otherwise. Saving writes the user's id beside the data; creating, expiring and clearing are
+Django's own.
 """
 
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.db import connection
 from django.utils import timezone
 
@@ -24,6 +26,7 @@ from drako.prepared import PreparedQuery, row_id
 
 _USER_COLUMNS = [f.attname for f in User._meta.concrete_fields]
 _USER_PK = _USER_COLUMNS.index(User._meta.pk.attname)
+_KEY_CHARS = frozenset(VALID_KEY_CHARS)
 _LIVE_SESSION = PreparedQuery(
     lambda session_key, now: Session.objects.filter(
         session_key=session_key, expire_date__gt=now
@@ -43,8 +46,12 @@ class SessionStore(db.SessionStore):
         return Session
 
     def _get_session_from_db(self):
+        self._user_row = None
         key = self.session_key  # None when the cookie's key isn't a valid one
-        rows = _LIVE_SESSION.rows(session_key=key, now=timezone.now()) if key else []
+        # A key Django never makes (a NUL, which PostgreSQL refuses in text, among them) is
+        # no session, as an unknown one is, not a database error.
+        known_shape = key and set(key) <= _KEY_CHARS
+        rows = _LIVE_SESSION.rows(session_key=key, now=timezone.now()) if known_shape else []
         if not rows:
             self._session_key = None
             return None
@@ -57,9 +64,15 @@ class SessionStore(db.SessionStore):
         instance.user_id = row_id(data.get(SESSION_KEY))
         return instance
 
+    async def acreate_model_instance(self, data):
+        instance = await super().acreate_model_instance(data)
+        instance.user_id = row_id(data.get(SESSION_KEY))
+        return instance
+
     def user_read_with_it(self, pk) -> User | None:
-        """The user row read with this session, if it is user `pk`'s (else None: load it)."""
-        row = self._user_row
+        """The user row read with this session, if it is user `pk`'s (else None: load it).
+        Once: a second look in the same request (after a password change, say) loads it."""
+        row, self._user_row = self._user_row, None
         if row is None or row_id(pk) != row[_USER_PK]:
             return None
         return User.from_db(connection.alias, _USER_COLUMNS, row)

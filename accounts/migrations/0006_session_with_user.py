@@ -12,9 +12,10 @@ BATCH = 1000
 
 def _user_id(data: dict):
     try:
-        return int(data.get(SESSION_KEY))
+        pk = int(data.get(SESSION_KEY))
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk < 2**63 else None  # what a key column can hold
 
 
 def _create_in_batches(model, instances) -> None:

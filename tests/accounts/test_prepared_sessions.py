@@ -1,15 +1,20 @@
 """Sessions and the session's user, read in one query compiled once (accounts.sessions,
 accounts.middleware, accounts.backends): they answer exactly as Django's own would."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.backends import GuardedModelBackend
 from accounts.models import Session
+from accounts.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +83,6 @@ def test_get_user_answers_as_model_backend(user):
 
 
 def test_the_worker_deletes_expired_sessions_every_six_hours(user_client, user, other_user):
-    from django.test import Client
-
     from accounts.tasks import sessions_prune
     from workers.periodic import periodic_tasks
 
@@ -89,3 +92,32 @@ def test_the_worker_deletes_expired_sessions_every_six_hours(user_client, user, 
     Session.objects.filter(user=other_user).update(expire_date=timezone.now() - timedelta(1))
     assert sessions_prune.call() == 1
     assert list(Session.objects.values_list("user_id", flat=True)) == [user.pk]
+
+
+def test_the_admin_never_shows_a_sessions_key(admin_client, user):
+    signed_in = Client()
+    signed_in.force_login(user)
+    key = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    # Deleting a user lists what goes with it, the user's sessions among them.
+    page = admin_client.get(f"/admin/accounts/user/{user.pk}/delete/")
+    assert page.status_code == 200 and "session until" in page.text
+    assert key not in page.text
+
+
+def test_a_key_django_never_makes_is_no_session_not_a_database_error(client):
+    for cookie in ('"\\000aaaaaaaaaaaa"', "AAAAAAAAAAAA", "a" * 8 + "-" + "b" * 8):
+        response = client.get("/schedule/", HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={cookie}")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_row_read_with_a_session_serves_one_look_only(user_client, user):
+    store = SessionStore(user_client.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert store[SESSION_KEY] == str(user.pk)  # loads the session and its user's row
+    assert store.user_read_with_it(user.pk).pk == user.pk
+    assert store.user_read_with_it(user.pk) is None  # a second look loads it afresh
+
+
+def test_a_session_saved_asynchronously_keeps_its_user_too(user):
+    store = SessionStore("k" * 32)
+    instance = asyncio.run(store.acreate_model_instance({SESSION_KEY: str(user.pk)}))
+    assert instance.user_id == user.pk

@@ -13,10 +13,24 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='conversation',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to=settings.AUTH_USER_MODEL),
+        # Django's AlterField drops every single-column B-tree index on the column that isn't
+        # one of Meta.indexes, and so would drop conversation_one_live_per_user (a partial
+        # unique index on user_id) with the foreign key's own: only that one goes here.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='conversation',
+                    name='user',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to=settings.AUTH_USER_MODEL),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "conversations_conversation_user_id_c3e4e6ca"',
+                    reverse_sql='CREATE INDEX "conversations_conversation_user_id_c3e4e6ca"'
+                    ' ON "conversations_conversation" ("user_id")',
+                ),
+            ],
         ),
         migrations.AlterField(
             model_name='conversationevent',

@@ -7,7 +7,7 @@ webhook writes (tool calls, proposals, Tavus events) that was a write per reques
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 
 OURS = ("accounts", "calendars", "conversations", "drako", "personas", "schedules", "workers")
 
@@ -71,3 +71,20 @@ def test_the_check_finds_a_foreign_keys_index_that_a_composite_one_covers():
     finally:
         del apps.all_models["conversations"]["schemaprobe"]
         apps.clear_cache()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("app", OURS)
+def test_every_constraint_and_index_the_models_declare_is_in_the_database(app):
+    """What the migrations built is what the models say: a migration that drops one by
+    accident (Django's AlterField of a foreign key's db_index drops a partial unique index on
+    the same column) fails here."""
+    missing = []
+    with connection.cursor() as cursor:
+        for model in apps.get_app_config(app).get_models():
+            if not model._meta.managed:
+                continue
+            found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            declared = [c.name for c in (*model._meta.constraints, *model._meta.indexes)]
+            missing += [f"{model._meta.label}.{name}" for name in declared if name not in found]
+    assert missing == []

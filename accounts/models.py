@@ -2,7 +2,9 @@ import hashlib
 import secrets
 import zoneinfo
 from datetime import time
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -139,6 +141,5 @@ class Session(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from accounts.sessions import SessionStore
-
-        return SessionStore
+        # The configured engine (accounts.sessions), found as SessionMiddleware finds it.
+        return import_module(settings.SESSION_ENGINE).SessionStore

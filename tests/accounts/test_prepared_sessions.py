@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_signed_in_page_reads_its_session_and_user_in_one_query(user_client, user):
     assert user_client.get("/api/calendars/").status_code == 200
-    assert Session.objects.get().user_id == user.pk  # written with the session at sign-in
+    session = Session.objects.get()
+    assert session.user_id == user.pk  # written with the session at sign-in
+    assert session.get_decoded()[SESSION_KEY] == str(user.pk)  # the model finds its engine
     with CaptureQueriesContext(connection) as queries:
         assert user_client.get("/api/calendars/").status_code == 200
     sql = [q["sql"] for q in queries.captured_queries]

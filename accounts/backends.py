@@ -3,7 +3,6 @@
 import unicodedata
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 
 from accounts import devices, guard, sessions
 from accounts.models import User
@@ -57,11 +56,10 @@ class GuardedModelBackend(ModelBackend):
         user = sessions.user_read_with_session(pk) if pk is not None else None
         if user is None:
             rows = _USER_BY_PK.rows(pk=pk) if pk is not None else []
-            user = User.from_db(connection.alias, _USER_COLUMNS, rows[0]) if rows else None
+            user = sessions.user_from_row(rows[0]) if rows else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-_USER_COLUMNS = [f.attname for f in User._meta.concrete_fields]
 _USER_BY_PK = PreparedQuery(
-    lambda pk: User.objects.filter(pk=pk).values_list(*_USER_COLUMNS), pk=int
+    lambda pk: User.objects.filter(pk=pk).values_list(*sessions.USER_COLUMNS), pk=int
 )

@@ -24,13 +24,14 @@ from django.utils import timezone
 from accounts.models import Session, User
 from drako.prepared import PreparedQuery, row_id
 
-_USER_COLUMNS = [f.attname for f in User._meta.concrete_fields]
-_USER_PK = _USER_COLUMNS.index(User._meta.pk.attname)
+# A user's row as the session's query and the backend's read it (accounts.backends).
+USER_COLUMNS = [f.attname for f in User._meta.concrete_fields]
+_USER_PK = USER_COLUMNS.index(User._meta.pk.attname)
 _KEY_CHARS = frozenset(VALID_KEY_CHARS)
 _LIVE_SESSION = PreparedQuery(
     lambda session_key, now: Session.objects.filter(
         session_key=session_key, expire_date__gt=now
-    ).values_list("session_data", "expire_date", *(f"user__{name}" for name in _USER_COLUMNS)),
+    ).values_list("session_data", "expire_date", *(f"user__{name}" for name in USER_COLUMNS)),
     session_key=str,
     now=datetime,
 )
@@ -75,7 +76,12 @@ class SessionStore(db.SessionStore):
         row, self._user_row = self._user_row, None
         if row is None or row_id(pk) != row[_USER_PK]:
             return None
-        return User.from_db(connection.alias, _USER_COLUMNS, row)
+        return user_from_row(row)
+
+
+def user_from_row(row) -> User:
+    """A User from a row of USER_COLUMNS, as the ORM would load it."""
+    return User.from_db(connection.alias, USER_COLUMNS, row)
 
 
 @contextmanager

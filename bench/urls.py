@@ -4,6 +4,7 @@ statements alone, behind the same middleware stack."""
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseForbidden, JsonResponse
 from django.urls import path
@@ -12,9 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import api_key_digest
-from conversations import hotpath
+from conversations import hotpath, limits
 from conversations.models import ToolCall
-from drako import ratelimit
 from drako.urls import handler404, handler500
 from drako.urls import urlpatterns as drako_urlpatterns
 from schedules.selectors import event_list_for_user
@@ -48,7 +48,8 @@ def read_statements_view(request, conversation_id: int):
     )
     if conversation is None:
         return HttpResponseForbidden()
-    ratelimit.count(scope="bench-read", key=str(conversation.user_id), window_seconds=60)
+    limits.per_user_minute(scope="bench-read", user_id=conversation.user_id,
+                           limit=settings.TOOL_CALL_RATE_LIMIT, message="")  # fmt: skip
     tz = conversation.user.tz
     start = (timezone.now().astimezone(tz) + timedelta(days=1)).replace(
         hour=0, minute=0, second=0, microsecond=0

@@ -63,7 +63,7 @@ def read_statements_view(request, conversation_id: int):
     result = {"ok": True, "events": listed}
     call = ToolCall(conversation=conversation, name="bench", idempotency_key=uuid.uuid4().hex,
                     result=result, ok=True)  # fmt: skip
-    hotpath.record_first(call)
+    hotpath.record(call)
     return JsonResponse(result)
 
 

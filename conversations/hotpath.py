@@ -6,11 +6,12 @@ PostgreSQL spent answering them, so here they are built once:
 
 - the caller: the conversation with its user, checked against an API token's digest (or the
   signed-in user) in one indexed lookup, compiled once from the ORM (drako.prepared);
-- the exactly-once record: one `INSERT … ON CONFLICT DO NOTHING RETURNING` that says whether
-  this delivery is the first (a twin in flight is waited for by the unique index), and, for a
-  write tool, one UPDATE that stores the answer (drako.prepared.update_fields, as
-  save(update_fields=…) would). A read's record, its own transaction, commits without waiting
-  for the disk (record_first).
+- the exactly-once record, written with its answer in one `INSERT … ON CONFLICT DO NOTHING
+  RETURNING` that says whether this delivery is the first (record). A read's record is its own
+  transaction and commits without waiting for the disk. A write's is the last statement of the
+  write's transaction: a twin still in flight is waited for by the unique index, and a later
+  twin's writes roll back with it; the same statement points the proposals the call made at
+  the record.
 
 The SQL of the record is derived from ToolCall's fields, so a new field needs no edit here, and
 ToolCall's post_save is sent as Model.save() would send it.
@@ -22,8 +23,8 @@ from django.db import connection
 from django.db.models.signals import post_save
 
 from accounts.models import User
-from conversations.models import Conversation, ToolCall
-from drako.prepared import PreparedQuery, row_id, statement_cursor, update_fields, values_for_save
+from conversations.models import Conversation, Proposal, ToolCall
+from drako.prepared import PreparedQuery, row_id, statement_cursor, values_for_save
 
 # What a tool call never reads, and can be large: the context sent, Tavus's payloads, the record.
 NOT_FOR_TOOLS = (
@@ -95,11 +96,10 @@ def conversation_of_user(*, user: User, conversation_id) -> Conversation | None:
 # --- the exactly-once record ---------------------------------------------------------------------
 
 _RECORDED = [f for f in ToolCall._meta.concrete_fields if not f.primary_key]
-_ANSWER = ["result", "ok", "duration_ms"]
 
 
 @cache
-def _insert(vendor: str, *, durable: bool) -> str:
+def _insert(vendor: str, *, durable: bool, linking: bool) -> str:
     quote = connection.ops.quote_name
     table = quote(ToolCall._meta.db_table)
     columns = ", ".join(quote(f.column) for f in _RECORDED)
@@ -115,42 +115,56 @@ def _insert(vendor: str, *, durable: bool) -> str:
         )
     unique = ("conversation", "idempotency_key")  # the tool_call_once constraint
     key = ", ".join(quote(ToolCall._meta.get_field(name).column) for name in unique)
-    return (
+    insert = (
         f"INSERT INTO {table} ({columns}) {source} "
         f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote('id')}"
     )
+    if not linking:
+        return insert
+    # The proposals the call made point at its record, in the same statement; a twin's insert
+    # returns no row, so it points nothing anywhere (its transaction then rolls back).
+    proposals = quote(Proposal._meta.db_table)
+    pointer = quote(Proposal._meta.get_field("tool_call").column)
+    return (
+        f"WITH recorded AS ({insert}), pointed AS ("  # noqa: S608 (names from the models only)
+        f"UPDATE {proposals} SET {pointer} = recorded.id FROM recorded "
+        f"WHERE {proposals}.{quote('id')} = ANY(%s)) "
+        f"SELECT id FROM recorded"
+    )
 
 
-def record_first(call: ToolCall) -> bool:
-    """Inserts the call's record; False (and nothing written) when another delivery of the same
-    call has one. Inside a transaction, a twin still in flight is waited for.
+def record(call: ToolCall) -> bool:
+    """Writes the call's record with its answer; False (and nothing written) when another
+    delivery of the same call has one.
 
-    Outside a transaction (a read's record, written with its answer) the statement is its own
-    transaction, and its commit doesn't wait for the disk: a read changed nothing, so a database
-    crash in the next fraction of a second loses only the line in the call's record, and a
-    repeat delivery after it runs the read again. Inside one (a write's record) the commit is
-    the writes' own, durable.
+    Outside a transaction (a read's, or a refusal's) the statement is its own transaction, and
+    its commit doesn't wait for the disk: a read changed nothing, so a database crash in the
+    next fraction of a second loses only the line in the call's record, and a repeat delivery
+    after it runs the read again. Inside one (a write's, its last statement) the commit is the
+    writes' own, durable; a twin still in flight is waited for, and False tells the caller to
+    roll its own writes back. The proposals the call made (`call.made_proposals`) are pointed
+    at the record by the same statement on PostgreSQL.
     """
     durable = connection.in_atomic_block
+    made = list(call.made_proposals)
+    linking = bool(made) and connection.vendor == "postgresql"
+    params = values_for_save(call, _RECORDED, connection, add=True)
     with statement_cursor(connection) as cursor:
         cursor.execute(
-            _insert(connection.vendor, durable=durable),
-            values_for_save(call, _RECORDED, connection, add=True),
+            _insert(connection.vendor, durable=durable, linking=linking),
+            [*params, made] if linking else params,
         )
         row = cursor.fetchone()
     if row is None:
         return False
     call.pk = row[0]
     call._state.adding, call._state.db = False, connection.alias
+    if made and not linking:  # SQLite, the embedded default: a second statement
+        Proposal.objects.filter(pk__in=made).update(tool_call=call)
     # As Model.save() would: a receiver of ToolCall's post_save sees this row too.
     post_save.send(ToolCall, instance=call, created=True, raw=False, using=connection.alias,
                    update_fields=None)  # fmt: skip
     return True
-
-
-def record_answer(call: ToolCall) -> None:
-    """Stores the answer on a record made by record_first (a write tool's, made before it ran)."""
-    update_fields(call, _ANSWER, using=connection.alias)
 
 
 def first_answer(*, conversation_id: int, key: str) -> dict:

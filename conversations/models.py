@@ -178,6 +178,11 @@ class ToolCall(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not a column: the proposals a write made before its record went in (the record is its
+    # transaction's last statement, written with the answer); conversations.hotpath.record
+    # points them at it.
+    made_proposals: tuple[int, ...] = ()
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [

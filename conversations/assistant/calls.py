@@ -182,18 +182,18 @@ def _execute(conversation: Conversation, request: ToolRequest, *, allow_ended: b
         # A read (or a refusal) writes nothing but its record: no transaction, and the record
         # goes in with its answer in one statement, where the unique key decides.
         result = _answered(call, _run(tool, request, ctx), started)
-        if not hotpath.record_first(call):
+        if not hotpath.record(call):
             return hotpath.first_answer(conversation_id=conversation.pk, key=key)
     else:
-        # A write's record goes in first, in the transaction of its writes (its proposals point
-        # at it, and a racing twin waits on its unique key before writing anything); then its
-        # answer. The losing twin's transaction rolls back, and it answers with the first result.
+        # A write's record goes in last, with its answer, in the transaction of its writes and
+        # in one statement that also points its proposals at it. A twin still in flight makes
+        # that statement wait on the unique key; a twin that came first makes it insert
+        # nothing, and this delivery's writes roll back: it answers with the first result.
         try:
             with transaction.atomic():
-                if not hotpath.record_first(call):
-                    raise _Repeat
                 result = _answered(call, _run(tool, request, ctx), started)
-                hotpath.record_answer(call)
+                if not hotpath.record(call):
+                    raise _Repeat
         except _Repeat:
             return hotpath.first_answer(conversation_id=conversation.pk, key=key)
     logger.info(

@@ -46,9 +46,7 @@ def _find(ctx: ToolContext, action: str, change_id: int) -> Proposal:
     else:
         # "Yes" (or "no") without an id is about what was last proposed: the proposal of this
         # conversation's latest proposing call, and no older one that might still be pending.
-        proposal = proposals.proposal_locked_of_latest_call(
-            conversation_id=ctx.conversation.pk, call_id=getattr(ctx.tool_call, "pk", None)
-        )
+        proposal = proposals.proposal_locked_of_latest_call(conversation_id=ctx.conversation.pk)
     if proposal is None:
         raise _nothing(action, change_id)
     proposal.conversation = ctx.conversation  # with its user, loaded by the caller

@@ -79,6 +79,8 @@ def proposal_create(
     "no, make it 4" leaves one change waiting, not two.
     """
     user = conversation.user
+    # A write's record goes in last (conversations.hotpath.record), and points this at it.
+    recorded = tool_call if tool_call is not None and tool_call.pk else None
     if event is not None:
         _SET_ASIDE.run(conversation_id=conversation.pk, event_id=event.pk, at=timezone.now())
     start, end = data.get("start"), data.get("end")
@@ -87,7 +89,7 @@ def proposal_create(
         conflicts = _conflicts(user, event, data)
     proposal = Proposal(
         conversation=conversation,
-        tool_call=tool_call,
+        tool_call=recorded,
         kind=kind,
         event=event,
         before=schedule_services.event_state(event) if event else None,
@@ -97,6 +99,8 @@ def proposal_create(
         expires_at=timezone.now() + PROPOSAL_TTL,
     )
     prepared.insert(proposal)  # as Proposal.objects.create(), compiled once
+    if tool_call is not None and recorded is None:
+        tool_call.made_proposals = (*tool_call.made_proposals, proposal.pk)
     return proposal
 
 
@@ -178,15 +182,14 @@ _LAST_APPLIED = PreparedQuery(
 
 
 # "Yes" (or "no") without an id: the proposal of the conversation's latest proposing call
-# before this one (`call_id`; 0 when the call has no record), and no older one.
+# (the deciding call's own record isn't written yet, and it proposes nothing), no older one.
 _OF_LATEST_CALL = PreparedQuery(
-    lambda conversation_id, call_id: _with_change(
+    lambda conversation_id: _with_change(
         proposals_locked()
         .filter(
             conversation_id=conversation_id,
             tool_call=Subquery(
                 ToolCall.objects.filter(conversation_id=conversation_id, name__in=PROPOSING_TOOLS)
-                .exclude(pk=call_id)
                 .order_by("-id")
                 .values("pk")[:1]
             ),
@@ -194,7 +197,6 @@ _OF_LATEST_CALL = PreparedQuery(
         .order_by("created_at", "id")
     ),
     conversation_id=int,
-    call_id=int,
 )
 
 
@@ -215,10 +217,10 @@ def proposal_locked(*, conversation_id: int, proposal_id: int) -> Proposal | Non
     return _proposal(_BY_ID.rows(conversation_id=conversation_id, proposal_id=proposal_id))
 
 
-def proposal_locked_of_latest_call(*, conversation_id: int, call_id: int | None) -> Proposal | None:
+def proposal_locked_of_latest_call(*, conversation_id: int) -> Proposal | None:
     """The proposal "yes" or "no" without an id is about, with its row locked: the one made by
-    the conversation's latest proposing call other than `call_id` (the deciding call)."""
-    return _proposal(_OF_LATEST_CALL.rows(conversation_id=conversation_id, call_id=call_id or 0))
+    the conversation's latest proposing call."""
+    return _proposal(_OF_LATEST_CALL.rows(conversation_id=conversation_id))
 
 
 def proposal_locked_last_applied(*, conversation_id: int) -> Proposal | None:

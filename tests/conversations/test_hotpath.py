@@ -3,10 +3,12 @@
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import ApiToken, api_key_digest
 from conversations import hotpath
-from conversations.models import ToolCall
+from conversations.models import Proposal, ToolCall
+from schedules.models import Event, EventChange
 from tests.conversations.conftest import racing_deliveries
 
 
@@ -57,26 +59,67 @@ def _record(conversation, key="k1", **fields) -> ToolCall:
 
 def test_the_record_goes_in_once_and_keeps_the_first_answer(live_conversation):
     first = _record(live_conversation, result={"ok": True, "say": "First."}, ok=True)
-    assert hotpath.record_first(first) and first.pk
+    assert hotpath.record(first) and first.pk
     again = _record(live_conversation, result={"ok": True, "say": "Second."}, ok=True)
-    assert not hotpath.record_first(again) and again.pk is None
+    assert not hotpath.record(again) and again.pk is None
     assert ToolCall.objects.filter(conversation=live_conversation).count() == 1
     assert hotpath.first_answer(conversation_id=live_conversation.pk, key="k1")["say"] == "First."
     stored = ToolCall.objects.get(pk=first.pk)
     assert stored.created_at is not None and stored.via == ToolCall.Via.RELAY
 
 
-def test_a_writes_answer_is_stored_on_its_record(live_conversation):
-    record = _record(live_conversation, key="w1")
-    assert hotpath.record_first(record)
-    record.result, record.ok, record.duration_ms = {"ok": True, "change_id": 7}, True, 12
-    hotpath.record_answer(record)
+def _proposal(conversation, **fields) -> Proposal:
+    return Proposal.objects.create(
+        conversation=conversation, kind=Proposal.Kind.CREATE, summary="Add 'Gym'",
+        expires_at=timezone.now(), **fields,
+    )  # fmt: skip
+
+
+def test_a_writes_record_goes_in_with_its_answer_and_points_its_proposals_at_it(
+    live_conversation,
+):
+    earlier = _proposal(live_conversation)  # made by another call: left alone
+    made = [_proposal(live_conversation), _proposal(live_conversation)]
+    record = _record(live_conversation, key="w1", ok=True, duration_ms=12,
+                     result={"ok": True, "change_id": made[0].pk})  # fmt: skip
+    record.made_proposals = tuple(p.pk for p in made)
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        assert hotpath.record(record)
+    assert len(captured) == (1 if connection.vendor == "postgresql" else 2)
     stored = ToolCall.objects.get(pk=record.pk)
     assert (stored.result, stored.ok, stored.duration_ms) == (
-        {"ok": True, "change_id": 7},
+        {"ok": True, "change_id": made[0].pk},
         True,
         12,
     )
+    assert set(stored.proposals.values_list("pk", flat=True)) == {p.pk for p in made}
+    assert Proposal.objects.get(pk=earlier.pk).tool_call_id is None
+
+
+def test_a_twins_record_goes_in_nowhere_and_points_nothing(live_conversation):
+    assert hotpath.record(_record(live_conversation, key="w1", result={"ok": True}, ok=True))
+    twins = _proposal(live_conversation)
+    twin = _record(live_conversation, key="w1", result={"ok": True, "twin": True}, ok=True)
+    twin.made_proposals = (twins.pk,)
+    with transaction.atomic():
+        assert not hotpath.record(twin)
+    assert twin.pk is None and ToolCall.objects.filter(conversation=live_conversation).count() == 1
+    assert Proposal.objects.get(pk=twins.pk).tool_call_id is None
+
+
+def test_a_write_records_once_at_its_end_with_its_answer(call, live_conversation):
+    with CaptureQueriesContext(connection) as captured:
+        proposed = call("add_schedule_event", {"title": "Gym", "start_time": "tomorrow at 7am"})
+    sql = [q["sql"] for q in captured.captured_queries]
+    on_calls = [s for s in sql if '"conversations_toolcall"' in s and "INSERT" in s]
+    updates = [s.split("SET")[0] for s in sql if s.lstrip().startswith("UPDATE")]
+    assert len(on_calls) == 1 and not [s for s in updates if '"conversations_toolcall"' in s]
+    # The record is the transaction's last statement, after the proposal it points at itself.
+    writes = [s for s in sql if s.lstrip().upper().startswith(("INSERT", "WITH"))]
+    assert writes[-1] == on_calls[0]
+    stored = ToolCall.objects.get(conversation=live_conversation, name="add_schedule_event")
+    assert stored.result == proposed and stored.ok
+    assert Proposal.objects.get(pk=proposed["change_id"]).tool_call_id == stored.pk
 
 
 def test_a_read_runs_without_a_transaction_and_records_in_one_statement(call, user):
@@ -97,6 +140,28 @@ def test_racing_deliveries_of_a_read_answer_alike_and_record_once(live_conversat
     )
     assert len(results) == 3 and all(r == results[0] for r in results)
     assert ToolCall.objects.filter(tool_call_id="race-read").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="racing writers need PostgreSQL")
+def test_racing_deliveries_of_a_confirm_apply_it_once(live_conversation):
+    from conversations.assistant import calls
+
+    proposed = calls.tool_call_execute(
+        conversation=live_conversation,
+        request=calls.ToolRequest(
+            name="add_schedule_event",
+            arguments=calls.arguments_parse('{"title": "Gym", "start_time": "tomorrow at 7am"}'),
+        ),
+    )
+    results = racing_deliveries(
+        live_conversation, "confirm_change", {"change_id": proposed["change_id"]},
+        call_id="race-confirm",
+    )  # fmt: skip
+    assert len(results) == 3 and all(r == results[0] for r in results) and results[0]["ok"]
+    assert ToolCall.objects.filter(tool_call_id="race-confirm").count() == 1
+    assert Event.objects.filter(owner=live_conversation.user, title="Gym").count() == 1
+    assert EventChange.objects.filter(event__title="Gym").count() == 1
 
 
 @pytest.mark.parametrize("change_id", [10**30, 2**63, 999_999])
@@ -129,13 +194,13 @@ def test_a_reads_record_commits_without_waiting_for_the_disk_and_a_writes_waits(
     # Alone (a read's record, with its answer): its own transaction, flushed in the background.
     record = _record(live_conversation, key="r1", result={"ok": True}, ok=True)
     with CaptureQueriesContext(connection) as captured:
-        assert hotpath.record_first(record)
+        assert hotpath.record(record)
     assert "set_config('synchronous_commit', 'off', true)" in captured.captured_queries[0]["sql"]
     assert _synchronous_commit() == "on"  # local to that statement's transaction
     assert ToolCall.objects.filter(pk=record.pk).exists()
     # In a transaction (a write's record): its commit is the writes' own, and waits for the disk.
     with transaction.atomic():
         with CaptureQueriesContext(connection) as captured:
-            assert hotpath.record_first(_record(live_conversation, key="w2"))
+            assert hotpath.record(_record(live_conversation, key="w2"))
         assert "set_config" not in captured.captured_queries[0]["sql"]
         assert _synchronous_commit() == "on"

@@ -167,7 +167,7 @@ def record(call: ToolCall) -> bool:
     return True
 
 
-def first_answer(*, conversation_id: int, key: str) -> dict:
-    """The answer the first delivery of a call got."""
+def first_answer(*, conversation_id: int, key: str) -> dict | None:
+    """The answer the first delivery of a call got; None when no delivery has a record."""
     first = ToolCall.objects.filter(conversation_id=conversation_id, idempotency_key=key)
-    return first.values_list("result", flat=True).get()
+    return first.values_list("result", flat=True).first()

@@ -97,8 +97,19 @@ def _exception_create(occurrence, changes, allow_conflict, context):
     """An occurrence changed for the first time becomes its own row; the log's `before` is the
     occurrence as it was (with no id), so undo removes the row and the occurrence is back."""
     services.lock_owner(occurrence.owner_id)
-    before = event_state(occurrence)
     cancelling = changes.get("status") == Event.Status.CANCELLED
+    # Another change may have made the occurrence its own row since it was read (two calls
+    # about one occurrence at once): under the owner's lock, this change goes to that row.
+    made = Event.objects.filter(
+        series_id=occurrence.series_id, recurrence_id=occurrence.recurrence_id
+    ).first()
+    if made is not None and cancelling:
+        return services.event_cancel(event=made, context=context)
+    if made is not None:
+        return services.event_update(
+            event=made, changes=changes, allow_conflict=allow_conflict, context=context
+        )
+    before = event_state(occurrence)
     changes = {k: v for k, v in changes.items() if k != "status"}
     for field, value in services.event_changes_resolved(occurrence, changes).items():
         setattr(occurrence, field, value)

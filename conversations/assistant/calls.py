@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -196,6 +196,13 @@ def _execute(conversation: Conversation, request: ToolRequest, *, allow_ended: b
                     raise _Repeat
         except _Repeat:
             return hotpath.first_answer(conversation_id=conversation.pk, key=key)
+        except IntegrityError:
+            # A twin that committed first can make this delivery's own writes collide before
+            # its record would have said so (both made the same occurrence's own row, say):
+            # the first answer stands. Without a first delivery, the error is a real one.
+            if (first := hotpath.first_answer(conversation_id=conversation.pk, key=key)) is None:
+                raise
+            return first
     logger.info(
         "tool_call name=%s ok=%s via=%s conversation=%s ms=%s",
         call.name,

@@ -8,7 +8,6 @@ from django.utils import timezone
 from accounts.models import ApiToken, api_key_digest
 from conversations import hotpath
 from conversations.models import Proposal, ToolCall
-from schedules.models import Event, EventChange
 from tests.conversations.conftest import racing_deliveries
 
 
@@ -140,28 +139,6 @@ def test_racing_deliveries_of_a_read_answer_alike_and_record_once(live_conversat
     )
     assert len(results) == 3 and all(r == results[0] for r in results)
     assert ToolCall.objects.filter(tool_call_id="race-read").count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="racing writers need PostgreSQL")
-def test_racing_deliveries_of_a_confirm_apply_it_once(live_conversation):
-    from conversations.assistant import calls
-
-    proposed = calls.tool_call_execute(
-        conversation=live_conversation,
-        request=calls.ToolRequest(
-            name="add_schedule_event",
-            arguments=calls.arguments_parse('{"title": "Gym", "start_time": "tomorrow at 7am"}'),
-        ),
-    )
-    results = racing_deliveries(
-        live_conversation, "confirm_change", {"change_id": proposed["change_id"]},
-        call_id="race-confirm",
-    )  # fmt: skip
-    assert len(results) == 3 and all(r == results[0] for r in results) and results[0]["ok"]
-    assert ToolCall.objects.filter(tool_call_id="race-confirm").count() == 1
-    assert Event.objects.filter(owner=live_conversation.user, title="Gym").count() == 1
-    assert EventChange.objects.filter(event__title="Gym").count() == 1
 
 
 @pytest.mark.parametrize("change_id", [10**30, 2**63, 999_999])

@@ -222,6 +222,33 @@ def test_moving_one_occurrence_leaves_the_others(user, standup):
     assert (date(2030, 1, 17), time(9)) in wall(week(user), BERLIN)
 
 
+@pytest.mark.parametrize("second", ["move", "cancel"])
+def test_an_occurrence_made_its_own_row_since_it_was_read_is_changed_there(user, standup, second):
+    # Two changes about one occurrence at once: both read it before either made it a row.
+    thursday = local(date(2030, 1, 17), 9, BERLIN)
+    first_copy, second_copy = (
+        selectors.occurrence_get_for_user(user=user, event_id=standup.pk, recurrence_id=thursday)
+        for _ in range(2)
+    )
+    series.occurrence_update(
+        occurrence=first_copy, changes={"title": "Standup (remote)"}, context=ctx(user)
+    )
+    if second == "move":
+        event, change = series.occurrence_update(
+            occurrence=second_copy, changes={"start": local(date(2030, 1, 17), 11, BERLIN)},
+            context=ctx(user),
+        )  # fmt: skip
+    else:
+        event, change = series.occurrence_cancel(occurrence=second_copy, context=ctx(user))
+    own = Event.objects.get(series=standup, recurrence_id=thursday)
+    assert event.pk == own.pk and change is not None and change.event_id == own.pk
+    assert own.title == "Standup (remote)"  # the first change stays
+    if second == "move":
+        assert wall([own], BERLIN) == [(date(2030, 1, 17), time(11))]
+    else:
+        assert own.status == Event.Status.CANCELLED
+
+
 def test_cancelling_one_occurrence_and_undoing_it(user, standup):
     wednesday = local(date(2030, 1, 16), 9, BERLIN)
     occurrence = selectors.occurrence_get_for_user(

@@ -1,12 +1,16 @@
 """Running a tool call: the relay, exactly once, rate limits, queries, records."""
 
+import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from conversations.assistant import calls
 from conversations.models import Conversation, Proposal, ToolCall
+from personas.tools import get_tool
 from schedules.models import Event, EventChange
 from tests.conversations.conftest import racing_deliveries
 from tests.factories import future
@@ -80,6 +84,62 @@ def test_racing_duplicate_deliveries_apply_once(live_conversation):
         call_id="race-1",
     )  # fmt: skip
     assert len(results) == 3 and all(r == results[0] for r in results)
+    assert Proposal.objects.count() == 1 and ToolCall.objects.count() == 1
+
+
+def _deliver(conversation, name, arguments, call_id=""):
+    return calls.tool_call_execute(
+        conversation=conversation,
+        request=calls.ToolRequest(
+            name=name, arguments=calls.arguments_parse(json.dumps(arguments)), tool_call_id=call_id
+        ),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="racing writers need PostgreSQL")
+@pytest.mark.parametrize("tool", ["update_schedule_event", "cancel_schedule_event"])
+def test_racing_deliveries_of_one_occurrences_change_apply_once(live_conversation, tool):
+    # Applied at once (no confirmation): every twin reads the occurrence before the first
+    # delivery makes it its own row, and must still answer as the first did.
+    Conversation.objects.filter(pk=live_conversation.pk).update(writes_need_confirmation=False)
+    live_conversation.refresh_from_db()
+    standup_daily = {"title": "Standup", "start_time": "tomorrow at 9am", "repeat": "every day"}
+    added = _deliver(live_conversation, "add_schedule_event", standup_daily)
+    assert added["ok"], added
+    standup = Event.objects.get(title="Standup")
+    day = (timezone.now().astimezone(live_conversation.user.tz) + timedelta(days=3)).date()
+    arguments = {"event_id": standup.pk, "occurrence": day.isoformat(), "scope": "this"}
+    if tool == "update_schedule_event":
+        arguments["start_time"] = "10am"
+    results = racing_deliveries(live_conversation, tool, arguments, call_id=f"race-{tool}")
+    assert len(results) == 3 and all(r == results[0] for r in results) and results[0]["ok"]
+    assert ToolCall.objects.filter(tool_call_id=f"race-{tool}").count() == 1
+    assert Event.objects.filter(series=standup).count() == 1  # the occurrence's own row
+    assert EventChange.objects.filter(event__series=standup).count() == 1
+
+
+@pytest.mark.parametrize("first_delivered", [True, False])
+def test_a_write_whose_writes_collide_answers_as_the_first_delivery(
+    live_conversation, monkeypatch, first_delivered
+):
+    arguments = {"title": "Gym", "start_time": future(hour=7)}
+    if first_delivered:
+        first = _deliver(live_conversation, "add_schedule_event", arguments, call_id="c-1")
+    add = get_tool("add_schedule_event")
+
+    def colliding(ctx, data):
+        add.function(ctx, data)  # what a twin writes, then a unique key the first already holds
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    twin = dataclasses.replace(add, function=colliding)
+    monkeypatch.setattr(calls, "get_tool", lambda name: twin)
+    if not first_delivered:  # a real error, not a twin's: it is raised, and nothing is kept
+        with pytest.raises(IntegrityError):
+            _deliver(live_conversation, "add_schedule_event", arguments, call_id="c-1")
+        assert not Proposal.objects.exists() and not ToolCall.objects.exists()
+        return
+    assert _deliver(live_conversation, "add_schedule_event", arguments, call_id="c-1") == first
     assert Proposal.objects.count() == 1 and ToolCall.objects.count() == 1
 
 

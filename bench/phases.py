@@ -21,7 +21,7 @@ from django.utils.crypto import get_random_string
 
 from bench import cpu, seed
 from bench.loadgen import Req, Run, percentile, run_closed, run_processes, run_schedule
-from bench.report import READ_STATEMENTS, TARGETS
+from bench.report import PROPOSAL_STATEMENTS, READ_STATEMENTS, TARGETS
 from bench.rounds import Endpoint, measure
 from bench.rounds import summary as summary_rounds
 from bench.wire import REDIS_URL, RedisRoundTrips, WireCounter
@@ -152,11 +152,13 @@ def summary(run: Run) -> dict:
 
 def _floors(port: int, who) -> list[Endpoint]:
     read = Req("POST", f"/bench/read/{who.conversation.pk}", b"", _headers(who.token))
+    proposal = Req("POST", f"/bench/proposal/{who.conversation.pk}", b"", _headers(who.token))
     return [
         Endpoint("bare view", port, lambda n: [Req("GET", "/bench/floor")] * n),
         Endpoint("/healthz", port, lambda n: [Req("GET", "/healthz")] * n),
         Endpoint("INSERT + COMMIT", port, lambda n: [Req("POST", "/bench/commit")] * n),
         Endpoint(READ_STATEMENTS, port, lambda n: [read] * n),
+        Endpoint(PROPOSAL_STATEMENTS, port, lambda n: [proposal] * n),
     ]
 
 

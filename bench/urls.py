@@ -1,11 +1,11 @@
-"""DRAKO's URLs plus the floors: a bare JsonResponse, one durable INSERT and a read tool call's
-statements alone, behind the same middleware stack."""
+"""DRAKO's URLs plus the floors: a bare JsonResponse, one durable INSERT, and a read tool call's
+and a proposal's statements alone, behind the same middleware stack."""
 
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponseForbidden, JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import api_key_digest
 from conversations import hotpath, limits
-from conversations.models import ToolCall
+from conversations.assistant import proposals
+from conversations.models import Proposal, ToolCall
 from drako.urls import handler404, handler500
 from drako.urls import urlpatterns as drako_urlpatterns
 from schedules.selectors import event_list_for_user
@@ -67,10 +68,42 @@ def read_statements_view(request, conversation_id: int):
     return JsonResponse(result)
 
 
+@csrf_exempt
+@require_POST
+def proposal_statements_view(request, conversation_id: int):
+    """A proposing write's statements and nothing else, each through the code add_schedule_event
+    runs it with: the caller, the user's rate count, then in one transaction the conflict check
+    and the proposal (proposal_create, as add makes it: tomorrow 8 pm, an hour) and the call's
+    record with its answer, pointing the proposal at it. None of the call's argument check, time
+    words, answer wording, logging or metrics: what a proposal costs before any of that."""
+    key = request.headers.get("Authorization", "").partition(" ")[2]
+    conversation = hotpath.conversation_by_token(
+        digest=api_key_digest(key), conversation_id=conversation_id
+    )
+    if conversation is None:
+        return HttpResponseForbidden()
+    limits.per_user_minute(scope="bench-proposal", user_id=conversation.user_id,
+                           limit=settings.TOOL_CALL_RATE_LIMIT, message="")  # fmt: skip
+    start = (timezone.now().astimezone(conversation.user.tz) + timedelta(days=1)).replace(
+        hour=20, minute=0, second=0, microsecond=0
+    )
+    call = ToolCall(conversation=conversation, name="bench", idempotency_key=uuid.uuid4().hex)
+    with transaction.atomic():
+        proposal = proposals.proposal_create(
+            conversation=conversation, kind=Proposal.Kind.CREATE, tool_call=call,
+            data={"title": "Dentist", "start": start, "end": start + timedelta(hours=1)},
+            summary="Add 'Dentist'",
+        )  # fmt: skip
+        call.result, call.ok = {"ok": True, "change_id": proposal.pk}, True
+        hotpath.record(call)
+    return JsonResponse(call.result)
+
+
 urlpatterns = [
     path("bench/floor", floor_view, name="bench-floor"),
     path("bench/commit", commit_view, name="bench-commit"),
     path("bench/read/<int:conversation_id>", read_statements_view, name="bench-read"),
+    path("bench/proposal/<int:conversation_id>", proposal_statements_view, name="bench-proposal"),
     *drako_urlpatterns,
 ]
 

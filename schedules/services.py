@@ -1,5 +1,7 @@
 """Every write to a schedule goes through here, whatever the interface: pages, API, tools, admin."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -92,9 +94,26 @@ _OWNER_LOCK = PreparedQuery(
 )
 
 
+_LOCKED_BY_CALLER: ContextVar[int | None] = ContextVar("owner_locked_by_caller", default=None)
+
+
+@contextmanager
+def owner_locked_by_caller(owner_id: int):
+    """For a caller whose own statement has locked the owner's row in its transaction (a
+    proposal's decision finds the proposal and locks its owner in one): the services it calls
+    inside this block take that lock as held, and send no statement for it."""
+    token = _LOCKED_BY_CALLER.set(owner_id)
+    try:
+        yield
+    finally:
+        _LOCKED_BY_CALLER.reset(token)
+
+
 def _lock_owner(owner_id: int) -> None:
     # One row lock per owner serialises that owner's writes on PostgreSQL, so two requests
     # racing for one slot cannot both pass the conflict check (SQLite runs BEGIN IMMEDIATE).
+    if _LOCKED_BY_CALLER.get() == owner_id and transaction.get_connection().in_atomic_block:
+        return  # held since the caller's statement, until its transaction ends
     if not _OWNER_LOCK.rows(owner_id=owner_id):
         raise User.DoesNotExist(f"No user {owner_id}.")
 

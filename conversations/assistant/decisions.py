@@ -14,6 +14,7 @@ from conversations.assistant.answers import Refusal
 from conversations.assistant.context import ToolContext
 from conversations.models import Proposal
 from schedules import recurrence, speech
+from schedules import services as schedule_services
 from schedules.models import Event
 
 CONFIRM, DISCARD, UNDO = "confirm", "discard", "undo"
@@ -21,9 +22,10 @@ CONFIRM, DISCARD, UNDO = "confirm", "discard", "undo"
 
 def decision_make(ctx: ToolContext, *, action: str, change_id: int = 0) -> dict:
     """Decides one proposal (`change_id`, or 0 for the one the person most likely means)."""
-    proposal = _find(ctx, action, change_id)
+    proposal = _find(ctx, action, change_id)  # the owner's row locked with it
     try:
-        proposal = _DECIDE[action](proposal, ctx.utterance)
+        with schedule_services.owner_locked_by_caller(ctx.user.pk):
+            proposal = _DECIDE[action](proposal, ctx.utterance)
     except proposals.ProposalError as refusal:
         return answers.about(
             proposal, ok=False, say=refusal.say, hint=refusal.hint, tz=ctx.tz, now=ctx.now

@@ -7,12 +7,13 @@ conversations.assistant.decisions; pending ones expire after PROPOSAL_TTL and wi
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from conversations.assistant.answers import Refusal
 from conversations.assistant.context import assistant_change_context
 from conversations.models import Conversation, Proposal, ToolCall
@@ -146,12 +147,22 @@ def proposal_conflicts(*, proposal: Proposal, user) -> list[Event]:
 
 
 def proposals_locked() -> QuerySet[Proposal]:
-    """Proposals whose rows the query locks (only theirs), each with the change it made.
+    """Proposals whose rows the query locks, each with the change it made, and their
+    conversation's owner locked first, by the same statement.
 
     Every decision below is made on a proposal found through this queryset, in the caller's
-    transaction: two deciders of one proposal (a voice "yes" and a click) take turns.
+    transaction: two deciders of one proposal (a voice "yes" and a click) take turns. A
+    decision writes the owner's schedule, and every write of a schedule holds its owner's row
+    lock (schedules.services): taken here, in the subquery, the owner is locked before the
+    proposal, in the order every other write takes them, and the decision's services skip
+    their own lock statement (schedules.services.owner_locked_by_caller).
     """
-    return Proposal.objects.select_for_update(of=("self",)).select_related("change")
+    owner = User.objects.select_for_update().filter(pk=OuterRef("conversation__user_id"))
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("change")
+        .filter(Exists(owner))
+    )
 
 
 # The two lookups every confirm and undo runs, compiled once (drako.prepared): the same

@@ -284,3 +284,23 @@ def test_event_get_for_user_does_not_give_another_users_event(owner):
     event, _ = create(UserFactory(time_zone="UTC"))
     with pytest.raises(Http404):
         selectors.event_get_for_user(user=owner, event_id=event.pk)
+
+
+def _owner_lock_statements(owner_id: int) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        services.lock_owner(owner_id)
+    return len(captured)
+
+
+def test_the_owner_lock_is_skipped_only_for_the_owner_a_caller_locked(owner):
+    from django.db import transaction
+
+    other_owner = UserFactory()
+    with transaction.atomic():
+        assert _owner_lock_statements(owner.pk) == 1
+        with services.owner_locked_by_caller(owner.pk):
+            assert _owner_lock_statements(owner.pk) == 0
+            assert _owner_lock_statements(other_owner.pk) == 1  # not the one the caller holds
+        assert _owner_lock_statements(owner.pk) == 1  # the block is over

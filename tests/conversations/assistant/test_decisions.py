@@ -316,3 +316,45 @@ def test_undo_finds_the_latest_applied_change_without_sorting_the_calls_changes(
             cursor.execute("RESET plan_cache_mode")
     assert found.summary == "Add 0"  # the latest decided
     assert "proposal_applied_latest" in plan and "Sort" not in plan, plan
+
+
+def _run(conversation, name, call_id, arguments=None):
+    from conversations.assistant import calls
+
+    arguments = calls.arguments_parse(json.dumps(arguments or {}))
+    request = calls.ToolRequest(name=name, arguments=arguments, tool_call_id=call_id)
+    return calls.tool_call_execute(conversation=conversation, request=request)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_a_decision_locks_the_owner_with_its_proposal_in_one_statement(live_conversation):
+    import psycopg
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    proposed = _run(live_conversation, "add_schedule_event", "add-1",
+                    {"title": "Gym", "start_time": future(hour=9)})  # fmt: skip
+    owner = live_conversation.user_id
+    db = connection.settings_dict
+    other = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                            dbname=db["NAME"], autocommit=True)  # fmt: skip
+    try:
+        with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+            found = proposals.proposal_locked(
+                conversation_id=live_conversation.pk, proposal_id=proposed["change_id"]
+            )
+            assert found.pk == proposed["change_id"] and len(captured) == 1
+            with pytest.raises(psycopg.errors.LockNotAvailable):  # the owner's row is held
+                other.execute("SELECT id FROM accounts_user WHERE id = %s FOR UPDATE NOWAIT",
+                              [owner])  # fmt: skip
+    finally:
+        other.close()
+    # Its services take that lock as held: the confirm sends no lock statement of its own.
+    with CaptureQueriesContext(connection) as captured:
+        confirmed = _run(live_conversation, "confirm_change", "yes-1",
+                         {"change_id": proposed["change_id"]})  # fmt: skip
+    assert confirmed["ok"] is True
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not [s for s in sql if s.startswith('SELECT "accounts_user"."id"') and "FOR UPDATE" in s]
+

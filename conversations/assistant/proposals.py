@@ -269,7 +269,11 @@ def _confirm(proposal: Proposal, utterance: str) -> Proposal:
         tz = proposal.conversation.user.tz
         titles = ", ".join(speech.conflicts(exc.conflicts, tz, now=timezone.now()))
         raise ProposalError(
-            _("That now overlaps %(titles)s, so I didn't change anything.") % {"titles": titles},
+            _(
+                "That now overlaps %(titles)s, so I didn't change anything. Shall I look for "
+                "another time?"
+            )
+            % {"titles": titles},
             hint="Offer another time, or propose it again if the user wants the overlap.",
         ) from exc
     except ScheduleError as exc:

@@ -358,3 +358,14 @@ def test_a_decision_locks_the_owner_with_its_proposal_in_one_statement(live_conv
     sql = [q["sql"] for q in captured.captured_queries]
     assert not [s for s in sql if s.startswith('SELECT "accounts_user"."id"') and "FOR UPDATE" in s]
 
+
+def test_a_confirm_that_would_now_double_book_asks_what_to_do(call):
+    # Both proposed while the hour was free; the second "yes" comes after the first took it.
+    start = future(hour=9)
+    first, second = (call("add_schedule_event", {"title": title, "start_time": start})
+                     for title in ("Gym", "Dentist"))  # fmt: skip
+    assert call("confirm_change", {"change_id": first["change_id"]})["ok"] is True
+    refused = call("confirm_change", {"change_id": second["change_id"]})
+    assert refused["ok"] is False and "overlaps Gym" in refused["say"]
+    assert refused["say"].endswith("?")  # the person answers it: the LLM's next turn
+    assert not Event.objects.filter(title="Dentist").exists()

@@ -35,6 +35,20 @@ def commit_view(request):
     return JsonResponse({"ok": True})
 
 
+def _counted_caller(request, conversation_id: int):
+    """A tool call's first two statements, as every call runs them: the caller (token, user and
+    conversation in one lookup) and, when there is one, the user's rate count. None for a token
+    that isn't the conversation owner's."""
+    key = request.headers.get("Authorization", "").partition(" ")[2]
+    conversation = hotpath.conversation_by_token(
+        digest=api_key_digest(key), conversation_id=conversation_id
+    )
+    if conversation is not None:
+        limits.per_user_minute(scope="bench-floor", user_id=conversation.user_id,
+                               limit=settings.TOOL_CALL_RATE_LIMIT, message="")  # fmt: skip
+    return conversation
+
+
 @csrf_exempt
 @require_POST
 def read_statements_view(request, conversation_id: int):
@@ -43,14 +57,9 @@ def read_statements_view(request, conversation_id: int):
     events of tomorrow, the call's record with the events in it (its own transaction, not waiting
     for the disk). None of the call's parsing, validation, time words, wording, logging or
     metrics: what a read costs before any of that, so the floor under a read's target."""
-    key = request.headers.get("Authorization", "").partition(" ")[2]
-    conversation = hotpath.conversation_by_token(
-        digest=api_key_digest(key), conversation_id=conversation_id
-    )
+    conversation = _counted_caller(request, conversation_id)
     if conversation is None:
         return HttpResponseForbidden()
-    limits.per_user_minute(scope="bench-read", user_id=conversation.user_id,
-                           limit=settings.TOOL_CALL_RATE_LIMIT, message="")  # fmt: skip
     tz = conversation.user.tz
     start = (timezone.now().astimezone(tz) + timedelta(days=1)).replace(
         hour=0, minute=0, second=0, microsecond=0
@@ -76,14 +85,9 @@ def proposal_statements_view(request, conversation_id: int):
     and the proposal (proposal_create, as add makes it: tomorrow 8 pm, an hour) and the call's
     record with its answer, pointing the proposal at it. None of the call's argument check, time
     words, answer wording, logging or metrics: what a proposal costs before any of that."""
-    key = request.headers.get("Authorization", "").partition(" ")[2]
-    conversation = hotpath.conversation_by_token(
-        digest=api_key_digest(key), conversation_id=conversation_id
-    )
+    conversation = _counted_caller(request, conversation_id)
     if conversation is None:
         return HttpResponseForbidden()
-    limits.per_user_minute(scope="bench-proposal", user_id=conversation.user_id,
-                           limit=settings.TOOL_CALL_RATE_LIMIT, message="")  # fmt: skip
     start = (timezone.now().astimezone(conversation.user.tz) + timedelta(days=1)).replace(
         hour=20, minute=0, second=0, microsecond=0
     )

@@ -188,13 +188,18 @@ def event_get_for_user(*, user, event_id) -> Event:
     return event
 
 
+def occurrence_own_row(*, series_id: int, recurrence_id: datetime) -> Event | None:
+    """The row an occurrence of series `series_id` became when it was first changed, if any."""
+    return Event.objects.filter(series_id=series_id, recurrence_id=recurrence_id).first()
+
+
 def occurrence_get_for_user(*, user, event_id, recurrence_id: datetime) -> Event:
     """One occurrence of the user's series `event_id`: its exception row if it has one, else an
     unsaved copy (series set, so saving it makes the exception). 404 when it has no such one."""
     series = event_get_for_user(user=user, event_id=event_id)
     if not series.is_series:
         raise Http404("That event doesn't repeat.")
-    exception = Event.objects.filter(series=series, recurrence_id=recurrence_id).first()
+    exception = occurrence_own_row(series_id=series.pk, recurrence_id=recurrence_id)
     if exception is not None:
         exception.series = series
         return exception

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from drako.transactions import atomic_or_joined
-from schedules import recurrence, services
+from schedules import recurrence, selectors, services
 from schedules.errors import EventInvalidError
 from schedules.models import Event, EventChange
 from schedules.services import ChangeContext, event_state
@@ -100,9 +100,9 @@ def _exception_create(occurrence, changes, allow_conflict, context):
     cancelling = changes.get("status") == Event.Status.CANCELLED
     # Another change may have made the occurrence its own row since it was read (two calls
     # about one occurrence at once): under the owner's lock, this change goes to that row.
-    made = Event.objects.filter(
+    made = selectors.occurrence_own_row(
         series_id=occurrence.series_id, recurrence_id=occurrence.recurrence_id
-    ).first()
+    )
     if made is not None and cancelling:
         return services.event_cancel(event=made, context=context)
     if made is not None:

@@ -77,11 +77,10 @@ def proposal_create(
     """Records a proposed change (with the conflicts it would cause) for the user to confirm.
 
     A new proposal for an event supersedes (discards) any earlier one still pending for it, so
-    "no, make it 4" leaves one change waiting, not two.
+    "no, make it 4" leaves one change waiting, not two. `tool_call` is the call proposing it,
+    whose record is written after (conversations.hotpath.record) and points the proposal at it.
     """
     user = conversation.user
-    # A write's record goes in last (conversations.hotpath.record), and points this at it.
-    recorded = tool_call if tool_call is not None and tool_call.pk else None
     if event is not None:
         _SET_ASIDE.run(conversation_id=conversation.pk, event_id=event.pk, at=timezone.now())
     start, end = data.get("start"), data.get("end")
@@ -90,7 +89,6 @@ def proposal_create(
         conflicts = _conflicts(user, event, data)
     proposal = Proposal(
         conversation=conversation,
-        tool_call=recorded,
         kind=kind,
         event=event,
         before=schedule_services.event_state(event) if event else None,
@@ -100,7 +98,9 @@ def proposal_create(
         expires_at=timezone.now() + PROPOSAL_TTL,
     )
     prepared.insert(proposal)  # as Proposal.objects.create(), compiled once
-    if tool_call is not None and recorded is None:
+    if tool_call is not None:
+        # The call's record goes in last, with its answer, and points this proposal at it
+        # (conversations.hotpath.record).
         tool_call.made_proposals = (*tool_call.made_proposals, proposal.pk)
     return proposal
 

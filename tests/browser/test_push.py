@@ -67,35 +67,59 @@ def test_the_service_worker_covers_every_page_and_shows_a_pushed_reminder(push_w
     scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
     assert scope == push_web.url("/")  # served at /sw.js, so it covers /schedule/ and the rest
 
+    # The worker must be active (not still activating) before a push can be handed to it.
+    assert (
+        page.evaluate(
+            """async () => {
+            const worker = (await navigator.serviceWorker.ready).active;
+            while (worker.state !== "activated") {
+                await new Promise((resolve) => worker.addEventListener("statechange", resolve));
+            }
+            return worker.state;
+        }"""
+        )
+        == "activated"
+    )
+
     cdp = push_web.context.new_cdp_session(page)
+    worker_errors = []
+    cdp.on("ServiceWorker.workerErrorReported", lambda event: worker_errors.append(event))
+    registration_id = _registration_id(cdp, scope)
     message = {
         "title": "Dentist in 10 minutes",
         "body": "Tue 3 Mar, 15:00",
         "url": push_web.url("/conversations/start/?greet=today"),
         "tag": "reminder-7",
     }
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": push_web.base_url,
-            "registrationId": _registration_id(cdp, scope),
-            "data": json.dumps(message),
-        },
-    )
-    # The worker shows it a moment after the push: the page polls, with a deadline.
-    shown = page.evaluate(
-        """async () => {
-            const registration = await navigator.serviceWorker.ready;
-            const deadline = Date.now() + 20000;
-            for (;;) {
-                const shown = await registration.getNotifications();
-                if (shown.length || Date.now() > deadline) {
-                    return shown.map((n) => [n.title, n.body, n.tag, n.data.url]);
+    # DevTools hands the push over and answers at once, whether or not it reached the worker
+    # (Chromium drops its delivery callback), and a loaded CI machine has lost one. So a push not
+    # shown within its deadline is delivered again, as a push service redelivers; the tag keeps
+    # a redelivered reminder to one notification, which the assertion below checks.
+    for _ in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": push_web.base_url,
+                "registrationId": registration_id,
+                "data": json.dumps(message),
+            },
+        )
+        shown = page.evaluate(
+            """async () => {
+                const registration = await navigator.serviceWorker.ready;
+                const deadline = Date.now() + 10000;
+                for (;;) {
+                    const shown = await registration.getNotifications();
+                    if (shown.length || Date.now() > deadline) {
+                        return shown.map((n) => [n.title, n.body, n.tag, n.data.url]);
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 50));
                 }
-                await new Promise((resolve) => setTimeout(resolve, 50));
-            }
-        }"""
-    )
+            }"""
+        )
+        if shown:
+            break
+    assert worker_errors == []
     assert shown == [[message["title"], message["body"], message["tag"], message["url"]]]
 
 

@@ -1,15 +1,17 @@
 """Queueing a task together with the writes that call for it."""
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from django.db import router, transaction
+from django.db.models.base import ModelState
 from django.db.models.signals import post_save, pre_save
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django.utils.json import normalize_json
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.utils import normalize_uuid
 
 
 def enqueue_with_transaction(task, *args, **kwargs) -> None:
@@ -80,17 +82,32 @@ class QueueRow:
         return values
 
     def written(self, connection) -> None:
-        """What an enqueue does once its row is written."""
-        instance = copy.copy(_shared(self.task, self.backend, connection).instance)
-        for field in instance._meta.concrete_fields:  # no list or dict shared with the template
-            if isinstance(value := getattr(instance, field.attname), (list, dict)):
-                setattr(instance, field.attname, copy.deepcopy(value))
+        """What an enqueue does once its row is written: post_save for the row, then
+        task_enqueued with its TaskResult (the one `DBTaskResult.task_result` builds; that
+        property imports the task and rebuilds it, which is the same for every row of the task,
+        so only the row's own fields are put into the shared one)."""
+        shared = _shared(self.task, self.backend, connection)
+        instance = shared.instance.__class__.__new__(shared.instance.__class__)
+        instance.__dict__.update(shared.instance.__dict__)
+        instance._state = ModelState()
+        instance._state.adding, instance._state.db = False, "default"
+        for name in shared.mutable:  # no list or dict shared with the template
+            setattr(instance, name, copy.deepcopy(getattr(shared.instance, name)))
         for name, value in self.own.items():
             setattr(instance, name, value)
-        instance._state.adding, instance._state.db = False, "default"
         post_save.send(self.model, instance=instance, created=True, update_fields=None,
                        raw=False, using="default")  # fmt: skip
-        task_enqueued.send(type(self.backend), task_result=instance.task_result)
+        task_result = replace(
+            shared.task_result,
+            db_result=instance,
+            id=normalize_uuid(instance.id),
+            enqueued_at=instance.enqueued_at,
+            args=instance.args_kwargs["args"],
+            kwargs=instance.args_kwargs["kwargs"],
+            errors=[],
+            worker_ids=instance.worker_ids,
+        )
+        task_enqueued.send(type(self.backend), task_result=task_result)
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,8 @@ class _Shared:
     instance: object  # as the backend builds it, after pre_save, the call's own columns aside
     values: list  # every column's prepared value; the call's own columns are replaced
     own: dict  # the call's own columns: name -> (index, field)
+    mutable: tuple  # the instance's other fields that hold a list or a dict
+    task_result: object  # the instance's TaskResult, as the package builds it
 
 
 _SHARED: dict[tuple, _Shared] = {}
@@ -132,4 +151,10 @@ def _prepared_once(task, backend: DatabaseBackend, connection) -> _Shared:
         name: next((i, f) for i, f in enumerate(fields) if f.name == name)
         for name in ("id", "args_kwargs", "enqueued_at")
     }
-    return _Shared(instance=instance, values=values, own=own)
+    mutable = tuple(
+        field.attname
+        for field in fields
+        if field.name not in own and isinstance(getattr(instance, field.attname), (list, dict))
+    )
+    return _Shared(instance=instance, values=values, own=own, mutable=mutable,
+                   task_result=instance.task_result)  # fmt: skip

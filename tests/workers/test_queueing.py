@@ -3,6 +3,7 @@ the row the backend's own enqueue writes."""
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_save
 from django.tasks.signals import task_enqueued
 from django_tasks_db.models import DBTaskResult
 
@@ -56,20 +57,39 @@ def test_two_rows_of_one_task_differ_in_their_own_columns_only():
     assert a.run_after == b.run_after and a.status == b.status == "READY"
 
 
-def test_a_written_row_is_announced_as_an_enqueue_is():
-    announced = []
+@pytest.mark.parametrize(
+    "task,args",
+    [(jobs.add, (2, 3)), (jobs.always_fails.using(priority=7), ("x",))],
+)
+def test_a_written_row_is_announced_as_an_enqueue_is(task, args):
+    announced, saved = [], []
 
-    def receiver(sender, task_result, **kwargs):
+    def on_enqueued(sender, task_result, **kwargs):
         announced.append(task_result)
 
-    task_enqueued.connect(receiver)
+    def on_saved(sender, instance, created, **kwargs):
+        saved.append((instance, created, instance._state.adding))
+
+    task_enqueued.connect(on_enqueued)
+    post_save.connect(on_saved, sender=DBTaskResult)
     try:
-        row = QueueRow.for_task(jobs.add, 2, 3)
-        _insert(row)
+        rows = [QueueRow.for_task(task, *args), QueueRow.for_task(task, *args)]
+        for row in rows:
+            _insert(row)
     finally:
-        task_enqueued.disconnect(receiver)
-    assert [r.id for r in announced] == [str(row.id)]
-    assert announced[0].args == [2, 3]
+        task_enqueued.disconnect(on_enqueued)
+        post_save.disconnect(on_saved, sender=DBTaskResult)
+    # Each row's TaskResult is the one the package builds from the stored row, field by field
+    # (its row included), and the rows share no list or dict.
+    stored = [DBTaskResult.objects.get(id=row.id) for row in rows]
+    assert announced == [row.task_result for row in stored]
+    assert [_columns(instance) for instance, _, _ in saved] == [_columns(r) for r in stored]
+    assert [(created, adding) for _, created, adding in saved] == [(True, False)] * 2
+    assert announced[0].task == task
+    first, second = (instance for instance, _, _ in saved)
+    first.worker_ids.append("changed")
+    first.args_kwargs["args"].append("changed")
+    assert second.worker_ids == [] and second.args_kwargs["args"] == list(args)
 
 
 def test_there_is_no_row_when_the_task_goes_to_redis(settings):

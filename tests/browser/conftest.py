@@ -106,9 +106,13 @@ def browser():
             "apt-get install chromium to run the browser tests"
         )
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("Playwright is not installed: pip install -r requirements-dev.txt")
+    # An expectation waits up to 15 s, not Playwright's 5: a CI machine under load has been
+    # slower than 5 s to show what a page shows in well under one here. A passing test waits
+    # only as long as the page takes; only a failure takes longer to report.
+    expect.set_options(timeout=15_000)
     # Playwright's sync API runs an event loop; Django's ORM would refuse to run beside it.
     # Only for this module: the variable must not leak into other tests (or their subprocesses).
     with pytest.MonkeyPatch.context() as patch:

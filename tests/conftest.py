@@ -8,7 +8,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, synced_persona
-from tests.fake_tavus import FakeTavus
+from tests.fake_tavus import READ_TIMEOUT, FakeTavus
 
 _real_connect = socket.socket.connect
 
@@ -127,10 +127,7 @@ def fake_tavus(settings):
     fake = FakeTavus().start()
     settings.TAVUS_API_URL = fake.url
     settings.TAVUS_API_KEY = fake.api_key
-    # A bound, not a figure under test: a CI machine under load once took over 0.5 s to answer
-    # from this in-process server, and the GET's retry then met no canned failure. The tests
-    # that wait on a hung request set their own short timeout.
-    settings.TAVUS_READ_TIMEOUT = 10
+    settings.TAVUS_READ_TIMEOUT = READ_TIMEOUT  # a bound (tests/fake_tavus.py)
     try:
         yield fake
     finally:

@@ -24,6 +24,9 @@ import jsonpatch
 import jsonpointer
 
 API_PREFIX = "/v2"
+# DRAKO's read timeout against this server: a bound, not a figure under test. A CI machine under
+# load once took over 0.5 s to answer from it; a test that waits on a hung request sets its own.
+READ_TIMEOUT = 10
 CONCURRENCY_MESSAGE = "User has reached maximum concurrent conversations"
 OUT_OF_CREDITS_MESSAGE = "The user is out of conversational credits"
 

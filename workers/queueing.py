@@ -87,14 +87,7 @@ class QueueRow:
         property imports the task and rebuilds it, which is the same for every row of the task,
         so only the row's own fields are put into the shared one)."""
         shared = _shared(self.task, self.backend, connection)
-        instance = shared.instance.__class__.__new__(shared.instance.__class__)
-        instance.__dict__.update(shared.instance.__dict__)
-        instance._state = ModelState()
-        instance._state.adding, instance._state.db = False, "default"
-        for name in shared.mutable:  # no list or dict shared with the template
-            setattr(instance, name, copy.deepcopy(getattr(shared.instance, name)))
-        for name, value in self.own.items():
-            setattr(instance, name, value)
+        instance = shared.row(self.own)
         post_save.send(self.model, instance=instance, created=True, update_fields=None,
                        raw=False, using="default")  # fmt: skip
         task_result = replace(
@@ -117,6 +110,19 @@ class _Shared:
     own: dict  # the call's own columns: name -> (index, field)
     mutable: tuple  # the instance's other fields that hold a list or a dict
     task_result: object  # the instance's TaskResult, as the package builds it
+
+    def row(self, own: dict):
+        """The written row as a saved instance: the template's fields, a list or dict of its
+        own for each mutable one, and the call's own columns."""
+        instance = self.instance.__class__.__new__(self.instance.__class__)
+        instance.__dict__.update(self.instance.__dict__)
+        instance._state = ModelState()
+        instance._state.adding, instance._state.db = False, "default"
+        for name in self.mutable:
+            setattr(instance, name, copy.deepcopy(getattr(self.instance, name)))
+        for name, value in own.items():
+            setattr(instance, name, value)
+        return instance
 
 
 _SHARED: dict[tuple, _Shared] = {}

@@ -57,6 +57,29 @@ def _registration_id(cdp, scope: str) -> str:
     raise AssertionError(f"no service worker registration for {scope}: {found}")
 
 
+# Resolves once the page's service worker is activated.
+_WORKER_ACTIVATED = """async () => {
+    const worker = (await navigator.serviceWorker.ready).active;
+    while (worker.state !== "activated") {
+        await new Promise((resolve) => worker.addEventListener("statechange", resolve));
+    }
+    return worker.state;
+}"""
+
+# The notifications shown, as soon as there is one or once `ms` have passed.
+_SHOWN_WITHIN = """async (ms) => {
+    const registration = await navigator.serviceWorker.ready;
+    const deadline = Date.now() + ms;
+    for (;;) {
+        const shown = await registration.getNotifications();
+        if (shown.length || Date.now() > deadline) {
+            return shown.map((n) => [n.title, n.body, n.tag, n.data.url]);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}"""
+
+
 def test_the_service_worker_covers_every_page_and_shows_a_pushed_reminder(push_web):
     push_web.sign_in(UserFactory())
     push_web.goto(reverse("profile"))
@@ -68,18 +91,7 @@ def test_the_service_worker_covers_every_page_and_shows_a_pushed_reminder(push_w
     assert scope == push_web.url("/")  # served at /sw.js, so it covers /schedule/ and the rest
 
     # The worker must be active (not still activating) before a push can be handed to it.
-    assert (
-        page.evaluate(
-            """async () => {
-            const worker = (await navigator.serviceWorker.ready).active;
-            while (worker.state !== "activated") {
-                await new Promise((resolve) => worker.addEventListener("statechange", resolve));
-            }
-            return worker.state;
-        }"""
-        )
-        == "activated"
-    )
+    assert page.evaluate(_WORKER_ACTIVATED) == "activated"
 
     cdp = push_web.context.new_cdp_session(page)
     worker_errors = []
@@ -104,19 +116,7 @@ def test_the_service_worker_covers_every_page_and_shows_a_pushed_reminder(push_w
                 "data": json.dumps(message),
             },
         )
-        shown = page.evaluate(
-            """async () => {
-                const registration = await navigator.serviceWorker.ready;
-                const deadline = Date.now() + 10000;
-                for (;;) {
-                    const shown = await registration.getNotifications();
-                    if (shown.length || Date.now() > deadline) {
-                        return shown.map((n) => [n.title, n.body, n.tag, n.data.url]);
-                    }
-                    await new Promise((resolve) => setTimeout(resolve, 50));
-                }
-            }"""
-        )
+        shown = page.evaluate(_SHOWN_WITHIN, 10_000)
         if shown:
             break
     assert worker_errors == []

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from conversations.models import Conversation
 from tests.conversations.conftest import recorded
+from tests.fake_tavus import READ_TIMEOUT
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_sweep_ends_a_call_tavus_created_although_our_create_timed_out(
         assert user_api.post("/api/conversations/", {}, format="json").status_code == 502
     finally:
         tavus_on.release()
-        settings.TAVUS_READ_TIMEOUT = 10  # the sweep's calls below are answered
+        settings.TAVUS_READ_TIMEOUT = READ_TIMEOUT  # the sweep's calls below are answered
     failed = Conversation.objects.get()
     assert failed.tavus_outcome_unknown
     # What Tavus did with the request we gave up on: it created (and bills) the call.

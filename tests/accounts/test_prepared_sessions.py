@@ -1,10 +1,10 @@
 """Sessions and the session's user, read in one query compiled once (accounts.sessions,
 accounts.middleware, accounts.backends): they answer exactly as Django's own would."""
 
-import asyncio
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
@@ -121,5 +121,7 @@ def test_the_row_read_with_a_session_serves_one_look_only(user_client, user):
 
 def test_a_session_saved_asynchronously_keeps_its_user_too(user):
     store = SessionStore("k" * 32)
-    instance = asyncio.run(store.acreate_model_instance({SESSION_KEY: str(user.pk)}))
+    # Run from this thread (async_to_sync), its database queries use this thread's connection;
+    # asyncio.run would run them on an executor's thread, whose connection outlives the test.
+    instance = async_to_sync(store.acreate_model_instance)({SESSION_KEY: str(user.pk)})
     assert instance.user_id == user.pk

@@ -28,19 +28,38 @@ def _user(request):
     return request._cached_user
 
 
+def own_time_zone(view):
+    """Marks a view that activates the time zone it answers in itself: UserTimezoneMiddleware
+    then leaves the signed-in user unread for the view to read as it needs (the tool-call
+    relay reads the session, its user and the conversation in one query)."""
+    view.own_time_zone = True
+    return view
+
+
 class UserTimezoneMiddleware:
-    """Renders every page in the signed-in user's own time zone."""
+    """Renders every page in the signed-in user's own time zone.
+
+    Activated as the view is called (process_view), not as the request comes in, so that a
+    view marked own_time_zone finds the session still unread."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            timezone.activate(user.tz)
-        else:
-            timezone.deactivate()
+        timezone.deactivate()  # nothing left from this thread's last request
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "own_time_zone", False):
+            activate_user_time_zone(request)
+        return None
+
+
+def activate_user_time_zone(request) -> None:
+    """Activates the signed-in user's time zone for the rest of the request, if anyone is."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        timezone.activate(user.tz)

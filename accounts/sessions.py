@@ -28,37 +28,65 @@ from drako.prepared import PreparedQuery, row_id
 USER_COLUMNS = [f.attname for f in User._meta.concrete_fields]
 _USER_PK = USER_COLUMNS.index(User._meta.pk.attname)
 _KEY_CHARS = frozenset(VALID_KEY_CHARS)
+# A live session's row: its data, its expiry and its user's columns (each None for no user).
+SESSION_COLUMNS = ("session_data", "expire_date", *(f"user__{name}" for name in USER_COLUMNS))
+SESSION_USER_ID = SESSION_COLUMNS.index(f"user__{User._meta.pk.attname}")
+
+
+def live_sessions(session_key: str, now: datetime):
+    """The live session with this key, as a QuerySet a caller may extend (join, annotate) and
+    read with its own columns after SESSION_COLUMNS (SessionStore.load_from_row)."""
+    return Session.objects.filter(session_key=session_key, expire_date__gt=now)
+
+
 _LIVE_SESSION = PreparedQuery(
-    lambda session_key, now: Session.objects.filter(
-        session_key=session_key, expire_date__gt=now
-    ).values_list("session_data", "expire_date", *(f"user__{name}" for name in USER_COLUMNS)),
+    lambda session_key, now: live_sessions(session_key, now).values_list(*SESSION_COLUMNS),
     session_key=str,
     now=datetime,
 )
+_UNREAD = object()
 # The session whose row was read with its user, while django.contrib.auth.get_user runs.
 _READING: ContextVar["SessionStore | None"] = ContextVar("session_reading_user", default=None)
 
 
 class SessionStore(db.SessionStore):
     _user_row: tuple | None = None
+    _read_elsewhere = _UNREAD  # a row of SESSION_COLUMNS read by a caller's query (or None)
 
     @classmethod
     def get_model_class(cls):
         return Session
 
+    def key_to_read(self) -> str | None:
+        """The key to read this session by, while it is still unread; None once it is read,
+        or when the cookie's key is none Django makes (a NUL, which PostgreSQL refuses in
+        text, among them): no session, as an unknown key is, not a database error."""
+        if hasattr(self, "_session_cache"):
+            return None
+        key = self.session_key  # None when the cookie's key isn't a valid one
+        return key if key and set(key) <= _KEY_CHARS else None
+
+    def load_from_row(self, row: tuple | None) -> None:
+        """Loads this unread session from `row`, its SESSION_COLUMNS as a caller's query read
+        them with its own (None: no live session has its key), exactly as reading it would."""
+        self._read_elsewhere = row
+        try:
+            self._get_session()
+        finally:
+            self._read_elsewhere = _UNREAD
+
     def _get_session_from_db(self):
         self._user_row = None
-        key = self.session_key  # None when the cookie's key isn't a valid one
-        # A key Django never makes (a NUL, which PostgreSQL refuses in text, among them) is
-        # no session, as an unknown one is, not a database error.
-        known_shape = key and set(key) <= _KEY_CHARS
-        rows = _LIVE_SESSION.rows(session_key=key, now=timezone.now()) if known_shape else []
-        if not rows:
+        if (row := self._read_elsewhere) is _UNREAD:
+            key = self.key_to_read()
+            rows = _LIVE_SESSION.rows(session_key=key, now=timezone.now()) if key else []
+            row = rows[0] if rows else None
+        if row is None:
             self._session_key = None
             return None
-        data, expire_date, *user = rows[0]
+        data, expire_date, *user = row
         self._user_row = tuple(user) if user[_USER_PK] is not None else None
-        return Session(session_key=key, session_data=data, expire_date=expire_date)
+        return Session(session_key=self.session_key, session_data=data, expire_date=expire_date)
 
     def create_model_instance(self, data):
         instance = super().create_model_instance(data)

@@ -4,8 +4,9 @@ A live call makes a tool call on most turns, through the page's relay or Tavus's
 a person waits for each answer. Django used to spend longer building these queries than
 PostgreSQL spent answering them, so here they are built once:
 
-- the caller: the conversation with its user, checked against an API token's digest (or the
-  signed-in user) in one indexed lookup, compiled once from the ORM (drako.prepared);
+- the caller: the conversation with its user, checked against an API token's digest, or read
+  with the page's session and its user, in one indexed lookup compiled once from the ORM
+  (drako.prepared);
 - the exactly-once record, written with its answer in one `INSERT … ON CONFLICT DO NOTHING
   RETURNING` that says whether this delivery is the first (record). A read's record is its own
   transaction and commits without waiting for the disk. A write's is the last statement of the
@@ -17,11 +18,15 @@ The SQL of the record is derived from ToolCall's fields, so a new field needs no
 ToolCall's post_save is sent as Model.save() would send it.
 """
 
+from datetime import datetime
 from functools import cache
 
 from django.db import connection
+from django.db.models import FilteredRelation, Q
 from django.db.models.signals import post_save
+from django.utils import timezone
 
+from accounts import sessions
 from accounts.models import User
 from conversations.models import Conversation, Proposal, ToolCall
 from drako.prepared import PreparedQuery, row_id, statement_cursor, values_for_save
@@ -64,6 +69,26 @@ _BY_USER = PreparedQuery(
 )
 
 
+# The live session, its user, and that user's conversation asked for (NULLs when the user has
+# none with that id): the session path's caller in one lookup, as the token path's.
+_SESSION_WITH_CONVERSATION = PreparedQuery(
+    lambda session_key, now, conversation_id: (
+        sessions.live_sessions(session_key, now)
+        .annotate(
+            asked=FilteredRelation(
+                "user__conversations", condition=Q(user__conversations__pk=conversation_id)
+            )
+        )
+        .values_list(*sessions.SESSION_COLUMNS, *(f"asked__{name}" for name in _CONVERSATION))
+    ),
+    session_key=str,
+    now=datetime,
+    conversation_id=int,
+)
+_SESSION_WIDTH = len(sessions.SESSION_COLUMNS)
+_CONVERSATION_USER = _CONVERSATION.index("user_id")
+
+
 def _conversation(row) -> Conversation:
     return Conversation.from_db(connection.alias, _CONVERSATION, row[: len(_CONVERSATION)])
 
@@ -89,6 +114,38 @@ def conversation_of_user(*, user: User, conversation_id) -> Conversation | None:
     if not rows:
         return None
     conversation = _conversation(rows[0])
+    conversation.user = user
+    return conversation
+
+
+def conversation_of_session_user(request, conversation_id) -> Conversation | None:
+    """One of the conversations of the user `request`'s session signs in (None when nobody is
+    signed in, or the conversation isn't theirs).
+
+    While the session is still unread, the session, its user and the conversation are read in
+    one query, and the session loads from that row (accounts.sessions.SessionStore
+    .load_from_row). Who is signed in is still decided by Django (`request.user`); the
+    conversation read with the session is taken only when it is that user's, and otherwise
+    looked up for them as conversation_of_user does."""
+    pk = row_id(conversation_id)
+    store = request.session
+    read = None
+    key = store.key_to_read() if pk is not None and hasattr(store, "key_to_read") else None
+    if key is not None:
+        rows = _SESSION_WITH_CONVERSATION.rows(
+            session_key=key, now=timezone.now(), conversation_id=pk
+        )
+        read = rows[0] if rows else None
+        store.load_from_row(read[:_SESSION_WIDTH] if read else None)
+    user = request.user
+    if not user.is_authenticated or pk is None:
+        return None
+    if read is None or read[sessions.SESSION_USER_ID] != user.pk:
+        return conversation_of_user(user=user, conversation_id=pk)  # read before, or elsewise
+    row = read[_SESSION_WIDTH:]
+    if row[_CONVERSATION_USER] != user.pk:  # no conversation of theirs has that id
+        return None
+    conversation = _conversation(row)
     conversation.user = user
     return conversation
 

@@ -19,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils import json as strict_json
 
 from accounts.authentication import KEY_SHAPE
+from accounts.middleware import activate_user_time_zone, own_time_zone
 from accounts.models import api_key_digest
 from conversations import hotpath
 from conversations.assistant.calls import ToolRequest, arguments_parse, tool_call_execute
@@ -38,13 +39,15 @@ def _conversation(request, conversation_id: int):
         return hotpath.conversation_by_token(
             digest=api_key_digest(key), conversation_id=conversation_id
         )
-    if not request.user.is_authenticated:
+    # The session, its user and the conversation in one lookup (while the session is unread).
+    conversation = hotpath.conversation_of_session_user(request, conversation_id)
+    if conversation is None:
         return None
     try:
         SessionAuthentication().enforce_csrf(request)  # as DRF checks a session's request
     except PermissionDenied:
         return None
-    return hotpath.conversation_of_user(user=request.user, conversation_id=conversation_id)
+    return conversation
 
 
 def _plain_text(value, most: int) -> bool:
@@ -88,6 +91,7 @@ def relay_view(thorough):
     """The fast path in front of `thorough` (the DRF view's callable), documented as it."""
 
     @csrf_exempt  # a session's request is checked for CSRF as DRF checks it (_conversation)
+    @own_time_zone  # the conversation's user's, activated below
     def view(request, conversation_id: int):
         fast = (
             request.method == "POST"
@@ -97,6 +101,7 @@ def relay_view(thorough):
         conversation = _conversation(request, conversation_id) if fast else None
         tool_request = _tool_request(request.body) if conversation is not None else None
         if tool_request is None:
+            activate_user_time_zone(request)  # as for any other view
             return thorough(request, conversation_id=conversation_id)
         timezone.activate(conversation.user.tz)
         try:

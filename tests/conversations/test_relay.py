@@ -5,10 +5,13 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
 
+from accounts.models import Session
 from conversations import apis
 from conversations.models import Conversation, ToolCall
 
@@ -55,6 +58,67 @@ def test_the_pages_session_relay_is_answered_without_drf(user, url, drf_refuses)
     client, csrf = _session_client(user)
     response = client.post(url, _body(tool_call_id="s1"), "application/json", **csrf)
     assert response.status_code == 200 and response.json()["ok"] is True
+
+
+def _selects(captured, table: str) -> list[str]:
+    sql = [query["sql"] for query in captured]
+    return [s for s in sql if s.startswith("SELECT") and f'"{table}"' in s]
+
+
+def test_a_session_relay_finds_session_user_and_conversation_in_one_query(
+    user, url, live_conversation, drf_refuses
+):
+    client, csrf = _session_client(user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, _body(tool_call_id="s1"), "application/json", **csrf)
+    assert response.status_code == 200 and response.json()["ok"] is True
+    sessions = _selects(captured, "accounts_session")
+    assert len(sessions) == 1 and '"conversations_conversation"' in sessions[0]
+    # No second lookup of the user or of the conversation, as the token path makes none.
+    assert _selects(captured, "accounts_user") == sessions
+    assert _selects(captured, "conversations_conversation") == sessions
+    assert ToolCall.objects.get().conversation_id == live_conversation.pk
+
+
+def test_a_session_relay_to_someone_elses_conversation_is_drfs_404(
+    user, other_user, url, live_conversation
+):
+    client, csrf = _session_client(other_user)
+    response = client.post(url, _body(), "application/json", **csrf)
+    assert response.status_code == 404
+    assert not ToolCall.objects.exists()
+    # The session read with no conversation still signs its user in, for the DRF view too.
+    assert response.wsgi_request.user.pk == other_user.pk
+
+
+@pytest.mark.parametrize("hint", ["other", None, 10**9])
+def test_the_sessions_user_column_never_decides_whose_conversation_it_is(
+    user, other_user, url, live_conversation, hint
+):
+    """The session row's user column is a hint (accounts.models.Session): a stale one joins
+    another user's conversations, and the session's data still decides."""
+    Conversation.objects.create(user=other_user, status=Conversation.Status.ACTIVE)
+    client, csrf = _session_client(user)
+    Session.objects.update(user_id=other_user.pk if hint == "other" else hint)
+    response = client.post(url, _body(tool_call_id="h"), "application/json", **csrf)
+    assert response.status_code == 200 and response.json()["ok"] is True
+    assert ToolCall.objects.get().conversation_id == live_conversation.pk
+    stranger, csrf = _session_client(other_user)
+    Session.objects.filter(user_id=other_user.pk).update(user_id=user.pk)  # names the owner
+    response = stranger.post(url, _body(tool_call_id="x"), "application/json", **csrf)
+    assert response.status_code == 404 and ToolCall.objects.count() == 1
+
+
+def test_an_expired_or_signed_out_sessions_relay_is_drfs_401(user, url, live_conversation):
+    client, csrf = _session_client(user)
+    Session.objects.update(expire_date=datetime(2000, 1, 1, tzinfo=UTC))
+    response = client.post(url, _body(), "application/json", **csrf)
+    assert response.status_code == 401 and not response.wsgi_request.user.is_authenticated
+    client, csrf = _session_client(user)
+    user.set_password("a-new-and-different-password")  # signs the old session out
+    user.save()
+    assert client.post(url, _body(), "application/json", **csrf).status_code == 401
+    assert not ToolCall.objects.exists()
 
 
 def test_a_session_relay_without_its_csrf_token_is_drfs_403(user, url):

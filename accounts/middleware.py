@@ -37,10 +37,12 @@ def own_time_zone(view):
 
 
 class UserTimezoneMiddleware:
-    """Renders every page in the signed-in user's own time zone.
+    """Runs every view in the signed-in user's own time zone (a view marked own_time_zone
+    activates its own), and leaves none active between requests.
 
     Activated as the view is called (process_view), not as the request comes in, so that a
-    view marked own_time_zone finds the session still unread."""
+    marked view finds the session still unread. A response made before any view runs (a URL
+    that resolves to nothing, a CSRF refusal) shows no time, and is made in the default zone."""
 
     def __init__(self, get_response):
         self.get_response = get_response

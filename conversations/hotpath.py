@@ -126,7 +126,8 @@ def conversation_of_session_user(request, conversation_id) -> Conversation | Non
     one query, and the session loads from that row (accounts.sessions.SessionStore
     .load_from_row). Who is signed in is still decided by Django (`request.user`); the
     conversation read with the session is taken only when it is that user's, and otherwise
-    looked up for them as conversation_of_user does."""
+    looked up for them as conversation_of_user does. An id no row can have reads the session
+    alone, as Django would, and finds no conversation."""
     pk = row_id(conversation_id)
     store = request.session
     read = None
